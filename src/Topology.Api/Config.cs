@@ -1,0 +1,69 @@
+namespace StormSharp.Topology;
+
+/// <summary>
+/// A topology's configuration: Storm's keys and meanings. Values set here override <c>conf/storm.yaml</c>,
+/// which overrides the engine's defaults.
+/// </summary>
+public sealed class Config : Dictionary<string, object?>
+{
+    /// <summary>Worker processes for the topology. Default 1.</summary>
+    public const string TopologyWorkers = "topology.workers";
+
+    /// <summary>Acker executors; 0 turns tracking off (spout tuples are acked as emitted). Default: one per worker.</summary>
+    public const string TopologyAckerExecutors = "topology.acker.executors";
+
+    /// <summary>Seconds a spout tuple's tree may take before it is failed. Default 30.</summary>
+    public const string TopologyMessageTimeoutSecs = "topology.message.timeout.secs";
+
+    /// <summary>Most tuples with a message id in flight per spout task; null for no bound. Default null.</summary>
+    public const string TopologyMaxSpoutPending = "topology.max.spout.pending";
+
+    /// <summary>Seconds between tick tuples sent to each bolt task; null for none. Default null.</summary>
+    public const string TopologyTickTupleFreqSecs = "topology.tick.tuple.freq.secs";
+
+    /// <summary>Capacity of each executor's receive queue, in tuples. Default 32768.</summary>
+    public const string TopologyExecutorReceiveBufferSize = "topology.executor.receive.buffer.size";
+
+    /// <summary>Tuples an executor batches per destination before handing them over. Default 1.</summary>
+    public const string TopologyProducerBatchSize = "topology.producer.batch.size";
+
+    /// <summary>Tuples batched per message to another worker. Default 1.</summary>
+    public const string TopologyTransferBatchSize = "topology.transfer.batch.size";
+
+    /// <summary>Milliseconds after which a partial batch is flushed. Default 1.</summary>
+    public const string TopologyFlushTupleFreqMillis = "topology.flush.tuple.freq.millis";
+
+    /// <summary>Log every emitted tuple. Default false.</summary>
+    public const string TopologyDebug = "topology.debug";
+
+    /// <summary>The topology's name (set by the submitter).</summary>
+    public const string TopologyName = "topology.name";
+
+    /// <summary>Errors kept per component for stats and the UI. Default 10.</summary>
+    public const string TopologyMaxErrorReportPerInterval = "topology.max.error.report.per.interval";
+
+    /// <summary>Sets <see cref="TopologyWorkers"/>.</summary>
+    public Config SetNumWorkers(int workers) => Set(TopologyWorkers, workers);
+
+    /// <summary>Sets <see cref="TopologyAckerExecutors"/>.</summary>
+    public Config SetNumAckers(int ackers) => Set(TopologyAckerExecutors, ackers);
+
+    /// <summary>Sets <see cref="TopologyMessageTimeoutSecs"/>.</summary>
+    public Config SetMessageTimeoutSecs(int seconds) => Set(TopologyMessageTimeoutSecs, seconds);
+
+    /// <summary>Sets <see cref="TopologyMaxSpoutPending"/>.</summary>
+    public Config SetMaxSpoutPending(int pending) => Set(TopologyMaxSpoutPending, pending);
+
+    /// <summary>Sets <see cref="TopologyTickTupleFreqSecs"/>.</summary>
+    public Config SetTickTupleFreqSecs(int seconds) => Set(TopologyTickTupleFreqSecs, seconds);
+
+    /// <summary>Sets <see cref="TopologyDebug"/>.</summary>
+    public Config SetDebug(bool debug) => Set(TopologyDebug, debug);
+
+    /// <summary>Sets any key.</summary>
+    public Config Set(string key, object? value)
+    {
+        this[key] = value;
+        return this;
+    }
+}
