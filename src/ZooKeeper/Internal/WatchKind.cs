@@ -1,0 +1,9 @@
+namespace StormSharp.ZooKeeper.Internal;
+
+internal enum WatchKind
+{
+    None,
+    Data,
+    Exists,
+    Children,
+}
