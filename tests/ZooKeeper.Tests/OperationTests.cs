@@ -1,0 +1,369 @@
+using System.Text;
+using StormSharp.ZooKeeper.Tests.Infrastructure;
+
+namespace StormSharp.ZooKeeper.Tests;
+
+[Collection(StandaloneCollection.Name)]
+public sealed class OperationTests(StandaloneServerFixture server) : IAsyncLifetime
+{
+    private readonly Clients _clients = new(server.ConnectionString);
+    private readonly string _root = "/ops-" + Guid.NewGuid().ToString("N")[..8];
+    private ZooKeeperClient _zk = null!;
+
+    public async Task InitializeAsync()
+    {
+        _zk = await _clients.ConnectAsync();
+        await _zk.CreateAsync(_root, Array.Empty<byte>(), Acls.OpenUnsafe).Within("root node create");
+    }
+
+    public async Task DisposeAsync() => await _clients.DisposeAsync();
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public async Task CreateAsync_Persistent_NodeHasDataAndVersionZero()
+    {
+        var path = await _zk.CreateAsync(_root + "/a", B("hello"), Acls.OpenUnsafe).Within("create");
+        Assert.Equal(_root + "/a", path);
+        var node = await _zk.GetDataAsync(path).Within("getData");
+        Assert.Equal("hello", Encoding.UTF8.GetString(node.Data));
+        Assert.Equal(0, node.Stat.Version);
+        Assert.Equal(5, node.Stat.DataLength);
+        Assert.Equal(0, node.Stat.EphemeralOwner);
+    }
+
+    [Fact]
+    public async Task CreateAsync_Sequential_AppendsIncreasingTenDigitCounter()
+    {
+        var first = await _zk.CreateAsync(_root + "/q-", B("1"), Acls.OpenUnsafe, CreateMode.PersistentSequential).Within("create seq 1");
+        var second = await _zk.CreateAsync(_root + "/q-", B("2"), Acls.OpenUnsafe, CreateMode.PersistentSequential).Within("create seq 2");
+        Assert.Matches(@"/q-\d{10}$", first);
+        Assert.True(string.CompareOrdinal(first, second) < 0, $"{first} should sort before {second}");
+    }
+
+    [Fact]
+    public async Task CreateAsync_EphemeralAndEphemeralSequential_OwnedBySession()
+    {
+        var e = await _zk.CreateAsync(_root + "/e", B("x"), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        var es = await _zk.CreateAsync(_root + "/es-", B("x"), Acls.OpenUnsafe, CreateMode.EphemeralSequential).Within("create ephemeral seq");
+        Assert.Equal(_zk.SessionId, (await _zk.ExistsAsync(e).Within("exists e"))!.EphemeralOwner);
+        Assert.Equal(_zk.SessionId, (await _zk.ExistsAsync(es).Within("exists es"))!.EphemeralOwner);
+        Assert.Matches(@"/es-\d{10}$", es);
+    }
+
+    [Fact]
+    public async Task CreateAsync_Existing_ThrowsNodeExists()
+    {
+        await _zk.CreateAsync(_root + "/dup", B("1"), Acls.OpenUnsafe).Within("create");
+        var ex = await Assert.ThrowsAsync<NodeExistsException>(() => _zk.CreateAsync(_root + "/dup", B("2"), Acls.OpenUnsafe).AsTask()).Within("second create");
+        Assert.Equal(ErrorCode.NodeExists, ex.Code);
+        Assert.Equal(_root + "/dup", ex.Path);
+    }
+
+    [Fact]
+    public async Task CreateAsync_MissingParent_ThrowsNoNode()
+    {
+        var ex = await Assert.ThrowsAsync<NoNodeException>(() => _zk.CreateAsync(_root + "/none/child", B("1"), Acls.OpenUnsafe).AsTask()).Within("create");
+        Assert.Equal(ErrorCode.NoNode, ex.Code);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ChildOfEphemeral_ThrowsNoChildrenForEphemerals()
+    {
+        await _zk.CreateAsync(_root + "/eph", B("1"), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        var ex = await Assert.ThrowsAsync<NoChildrenForEphemeralsException>(() => _zk.CreateAsync(_root + "/eph/c", B("1"), Acls.OpenUnsafe).AsTask()).Within("create child");
+        Assert.Equal(ErrorCode.NoChildrenForEphemerals, ex.Code);
+    }
+
+    [Fact]
+    public async Task CreateWithParentsAsync_DeepPath_CreatesAncestors()
+    {
+        var path = await _zk.CreateWithParentsAsync(_root + "/x/y/z", B("deep"), Acls.OpenUnsafe).Within("create with parents");
+        Assert.Equal(_root + "/x/y/z", path);
+        Assert.NotNull(await _zk.ExistsAsync(_root + "/x/y").Within("exists parent"));
+        Assert.Equal("deep", Encoding.UTF8.GetString((await _zk.GetDataAsync(path).Within("getData")).Data));
+
+        // Again under the now-existing parents: only the leaf is new.
+        await _zk.CreateWithParentsAsync(_root + "/x/y/w", B("w"), Acls.OpenUnsafe).Within("create sibling");
+        Assert.Equal(2, (await _zk.GetChildrenAsync(_root + "/x/y").Within("children")).Children.Count);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_MatchingVersion_RemovesNode()
+    {
+        await _zk.CreateAsync(_root + "/d", B("1"), Acls.OpenUnsafe).Within("create");
+        var stat = await _zk.SetDataAsync(_root + "/d", B("2")).Within("setData");
+        await _zk.DeleteAsync(_root + "/d", stat.Version).Within("delete");
+        Assert.Null(await _zk.ExistsAsync(_root + "/d").Within("exists"));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_WrongVersion_ThrowsBadVersion()
+    {
+        await _zk.CreateAsync(_root + "/d", B("1"), Acls.OpenUnsafe).Within("create");
+        var ex = await Assert.ThrowsAsync<BadVersionException>(() => _zk.DeleteAsync(_root + "/d", 7).AsTask()).Within("delete");
+        Assert.Equal(ErrorCode.BadVersion, ex.Code);
+        Assert.NotNull(await _zk.ExistsAsync(_root + "/d").Within("exists"));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_WithChildren_ThrowsNotEmpty()
+    {
+        await _zk.CreateWithParentsAsync(_root + "/p/c", B("1"), Acls.OpenUnsafe).Within("create");
+        var ex = await Assert.ThrowsAsync<NotEmptyException>(() => _zk.DeleteAsync(_root + "/p").AsTask()).Within("delete");
+        Assert.Equal(ErrorCode.NotEmpty, ex.Code);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Missing_ThrowsNoNode()
+    {
+        await Assert.ThrowsAsync<NoNodeException>(() => _zk.DeleteAsync(_root + "/missing").AsTask()).Within("delete");
+    }
+
+    [Fact]
+    public async Task ExistsAsync_Missing_ReturnsNull()
+    {
+        Assert.Null(await _zk.ExistsAsync(_root + "/missing").Within("exists"));
+    }
+
+    [Fact]
+    public async Task GetDataAsync_Missing_ThrowsNoNode()
+    {
+        await Assert.ThrowsAsync<NoNodeException>(() => _zk.GetDataAsync(_root + "/missing").AsTask()).Within("getData");
+    }
+
+    [Fact]
+    public async Task SetDataAsync_ConditionalUpdate_IncrementsVersionAndRejectsStale()
+    {
+        await _zk.CreateAsync(_root + "/v", B("0"), Acls.OpenUnsafe).Within("create");
+        var s1 = await _zk.SetDataAsync(_root + "/v", B("1"), 0).Within("set v0");
+        Assert.Equal(1, s1.Version);
+        await Assert.ThrowsAsync<BadVersionException>(() => _zk.SetDataAsync(_root + "/v", B("x"), 0).AsTask()).Within("stale set");
+        var node = await _zk.GetDataAsync(_root + "/v").Within("getData");
+        Assert.Equal("1", Encoding.UTF8.GetString(node.Data));
+        Assert.True(node.Stat.Mzxid > node.Stat.Czxid);
+    }
+
+    [Fact]
+    public async Task SetDataAsync_Missing_ThrowsNoNode()
+    {
+        await Assert.ThrowsAsync<NoNodeException>(() => _zk.SetDataAsync(_root + "/missing", B("x")).AsTask()).Within("setData");
+    }
+
+    [Fact]
+    public async Task SetDataAsync_TwoSessionsRacingOnVersion_ExactlyOneWinsEachRound()
+    {
+        var other = await _clients.ConnectAsync();
+        await _zk.CreateAsync(_root + "/race", B("0"), Acls.OpenUnsafe).Within("create");
+
+        // Both sessions increment a counter with read-modify-write; conditional updates must not lose any.
+        async Task<int> Increment(ZooKeeperClient c, int times)
+        {
+            var conflicts = 0;
+            for (var i = 0; i < times; i++)
+            {
+                while (true)
+                {
+                    var node = await c.GetDataAsync(_root + "/race");
+                    var value = int.Parse(Encoding.UTF8.GetString(node.Data), System.Globalization.CultureInfo.InvariantCulture);
+                    try
+                    {
+                        await c.SetDataAsync(_root + "/race", B((value + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), node.Stat.Version);
+                        break;
+                    }
+                    catch (BadVersionException)
+                    {
+                        conflicts++;
+                    }
+                }
+            }
+
+            return conflicts;
+        }
+
+        var results = await Task.WhenAll(Increment(_zk, 50), Increment(other, 50)).Within("racing increments", TimeSpan.FromSeconds(30));
+        var final = await _zk.GetDataAsync(_root + "/race").Within("final read");
+        Assert.Equal("100", Encoding.UTF8.GetString(final.Data));
+        Assert.Equal(100, final.Stat.Version);
+        Assert.True(results.Sum() >= 0);
+    }
+
+    [Fact]
+    public async Task GetChildrenAsync_WithStat_ListsNamesAndCounts()
+    {
+        await _zk.CreateAsync(_root + "/kids", B(""), Acls.OpenUnsafe).Within("create parent");
+        foreach (var n in new[] { "a", "b", "c" })
+        {
+            await _zk.CreateAsync($"{_root}/kids/{n}", B(n), Acls.OpenUnsafe).Within("create child " + n);
+        }
+
+        var kids = await _zk.GetChildrenAsync(_root + "/kids").Within("getChildren");
+        Assert.Equal(["a", "b", "c"], kids.Children.Order().ToArray());
+        Assert.Equal(3, kids.Stat.NumChildren);
+        Assert.Equal(3, kids.Stat.Cversion);
+    }
+
+    [Fact]
+    public async Task GetChildrenAsync_Missing_ThrowsNoNode()
+    {
+        await Assert.ThrowsAsync<NoNodeException>(() => _zk.GetChildrenAsync(_root + "/missing").AsTask()).Within("getChildren");
+    }
+
+    [Fact]
+    public async Task MultiAsync_AllSucceed_AppliesAtomically()
+    {
+        await _zk.CreateAsync(_root + "/m", B("0"), Acls.OpenUnsafe).Within("create");
+        await _zk.CreateAsync(_root + "/gone", B("0"), Acls.OpenUnsafe).Within("create");
+        var results = await _zk.MultiAsync(
+        [
+            Op.Check(_root + "/m", 0),
+            Op.Create(_root + "/m/new", B("n"), Acls.OpenUnsafe),
+            Op.SetData(_root + "/m", B("1"), 0),
+            Op.Delete(_root + "/gone"),
+        ]).Within("multi");
+
+        Assert.IsType<OpResult.CheckResult>(results[0]);
+        Assert.Equal(_root + "/m/new", Assert.IsType<OpResult.CreateResult>(results[1]).Path);
+        Assert.Equal(1, Assert.IsType<OpResult.SetDataResult>(results[2]).Stat.Version);
+        Assert.IsType<OpResult.DeleteResult>(results[3]);
+        Assert.Null(await _zk.ExistsAsync(_root + "/gone").Within("exists"));
+    }
+
+    [Fact]
+    public async Task MultiAsync_OneFails_NoneAppliedAndErrorNamesIt()
+    {
+        await _zk.CreateAsync(_root + "/m", B("0"), Acls.OpenUnsafe).Within("create");
+        var ex = await Assert.ThrowsAsync<BadVersionException>(() => _zk.MultiAsync(
+        [
+            Op.Create(_root + "/m/new", B("n"), Acls.OpenUnsafe),
+            Op.Check(_root + "/m", 5),
+            Op.SetData(_root + "/m", B("1")),
+        ]).AsTask()).Within("multi");
+
+        Assert.Equal(_root + "/m", ex.Path);
+        Assert.NotNull(ex.Results);
+        Assert.Equal(
+            [ErrorCode.Ok, ErrorCode.BadVersion, ErrorCode.RuntimeInconsistency],
+            ex.Results!.Select(r => ((OpResult.ErrorResult)r).Code).ToArray());
+        Assert.Null(await _zk.ExistsAsync(_root + "/m/new").Within("exists"));
+        Assert.Equal(0, (await _zk.ExistsAsync(_root + "/m").Within("exists"))!.Version);
+    }
+
+    [Fact]
+    public async Task SyncAsync_AfterWriteFromOtherSession_ReadSeesWrite()
+    {
+        var other = await _clients.ConnectAsync();
+        await other.CreateAsync(_root + "/s", B("fresh"), Acls.OpenUnsafe).Within("create");
+        await _zk.SyncAsync(_root + "/s").Within("sync");
+        Assert.Equal("fresh", Encoding.UTF8.GetString((await _zk.GetDataAsync(_root + "/s").Within("getData")).Data));
+    }
+
+    [Fact]
+    public async Task Chroot_PathsAreRelative_AndServerSeesPrefixed()
+    {
+        var rooted = await _clients.ConnectAsync(chroot: _root);
+        var created = await rooted.CreateAsync("/inside", B("c"), Acls.OpenUnsafe).Within("create under chroot");
+        Assert.Equal("/inside", created);
+        Assert.NotNull(await _zk.ExistsAsync(_root + "/inside").Within("exists outside"));
+        Assert.Contains("inside", (await rooted.GetChildrenAsync("/").Within("children of chroot root")).Children);
+        var seq = await rooted.CreateAsync("/s-", B(""), Acls.OpenUnsafe, CreateMode.PersistentSequential).Within("seq under chroot");
+        Assert.StartsWith("/s-", seq, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentOperations_OneSession_AllCompleteCorrectly()
+    {
+        const int Count = 10_000;
+        await _zk.CreateAsync(_root + "/many", B(""), Acls.OpenUnsafe).Within("create parent");
+        var creates = Enumerable.Range(0, Count).Select(i => _zk.CreateAsync($"{_root}/many/n{i}", B(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Acls.OpenUnsafe).AsTask()).ToArray();
+        await Task.WhenAll(creates).Within("10,000 creates", TimeSpan.FromSeconds(60));
+        var reads = Enumerable.Range(0, Count).Select(i => _zk.GetDataAsync($"{_root}/many/n{i}").AsTask()).ToArray();
+        var data = await Task.WhenAll(reads).Within("10,000 reads", TimeSpan.FromSeconds(60));
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), Encoding.UTF8.GetString(data[i].Data));
+        }
+
+        var children = await _zk.GetChildrenAsync(_root + "/many").Within("children");
+        Assert.Equal(Count, children.Children.Count);
+        Assert.Equal(Count, children.Stat.NumChildren);
+    }
+
+    [Fact]
+    public async Task Acl_ReadOnly_RejectsWritesWithNoAuth()
+    {
+        await _zk.CreateAsync(_root + "/ro", B("r"), Acls.ReadUnsafe).Within("create");
+        Assert.Equal("r", Encoding.UTF8.GetString((await _zk.GetDataAsync(_root + "/ro").Within("read")).Data));
+        var ex = await Assert.ThrowsAsync<NoAuthException>(() => _zk.SetDataAsync(_root + "/ro", B("w")).AsTask()).Within("write");
+        Assert.Equal(ErrorCode.NoAuth, ex.Code);
+        var acl = await _zk.GetAclAsync(_root + "/ro").Within("getAcl");
+        Assert.Equal(Acls.ReadUnsafe, acl.Acl);
+    }
+
+    [Fact]
+    public async Task Acl_CreatorAllWithDigest_OnlyThatUserCanRead()
+    {
+        var owner = await _clients.ConnectAsync();
+        await owner.AddAuthAsync("digest", "alice:secret").Within("addAuth alice");
+        await owner.CreateAsync(_root + "/private", B("p"), Acls.CreatorAll).Within("create creator-all");
+
+        var acl = await owner.GetAclAsync(_root + "/private").Within("getAcl");
+        Assert.Equal(new Acl(Perms.All, "digest", Acls.DigestId("alice", "secret")), Assert.Single(acl.Acl));
+
+        await Assert.ThrowsAsync<NoAuthException>(() => _zk.GetDataAsync(_root + "/private").AsTask()).Within("anonymous read");
+
+        var stranger = await _clients.ConnectAsync();
+        await stranger.AddAuthAsync("digest", "bob:other").Within("addAuth bob");
+        await Assert.ThrowsAsync<NoAuthException>(() => stranger.GetDataAsync(_root + "/private").AsTask()).Within("bob read");
+
+        var again = await _clients.ConnectAsync();
+        await again.AddAuthAsync("digest", "alice:secret").Within("addAuth alice again");
+        Assert.Equal("p", Encoding.UTF8.GetString((await again.GetDataAsync(_root + "/private").Within("alice read")).Data));
+    }
+
+    [Fact]
+    public async Task Acl_CreatorAllWithoutAuth_ThrowsInvalidAcl()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidAclException>(() => _zk.CreateAsync(_root + "/bad", B(""), Acls.CreatorAll).AsTask()).Within("create");
+        Assert.Equal(ErrorCode.InvalidAcl, ex.Code);
+    }
+
+    [Fact]
+    public async Task AddAuthAsync_Reconnect_CredentialsResent()
+    {
+        var owner = await _clients.ConnectAsync();
+        await owner.AddAuthAsync("digest", "carol:pw").Within("addAuth");
+        await owner.CreateAsync(_root + "/carol", B("c"), Acls.CreatorAll).Within("create");
+        var reconnected = new TaskCompletionSource();
+        owner.ConnectionStateChanged += s =>
+        {
+            if (s == ConnectionState.Reconnected)
+            {
+                reconnected.TrySetResult();
+            }
+        };
+        owner.SimulateConnectionLoss();
+        await reconnected.Task.Within("reconnect");
+        Assert.Equal("c", Encoding.UTF8.GetString((await owner.GetDataAsync(_root + "/carol").Within("read after reconnect")).Data));
+    }
+
+    [Fact]
+    public async Task Request_CancelledToken_ThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _zk.GetDataAsync(_root, cancellationToken: cts.Token).AsTask()).Within("cancelled getData");
+
+        // The session is unaffected.
+        Assert.NotNull(await _zk.ExistsAsync(_root).Within("exists"));
+    }
+
+    [Fact]
+    public async Task Request_InvalidPath_ThrowsArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => { _ = _zk.GetDataAsync("relative"); });
+        Assert.Throws<ArgumentException>(() => { _ = _zk.GetDataAsync("/a//b"); });
+        Assert.Throws<ArgumentException>(() => { _ = _zk.GetDataAsync("/a/"); });
+        await Task.CompletedTask;
+    }
+}
