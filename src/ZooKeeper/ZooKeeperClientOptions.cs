@@ -28,5 +28,13 @@ public sealed class ZooKeeperClientOptions
     /// <summary>Largest frame accepted from a server (jute.maxbuffer on the server is 1 MiB by default). Default 16 MiB.</summary>
     public int MaxFrameBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Resume this existing session (with <see cref="SessionPassword"/>) instead of starting a new
+    /// one, e.g. after a process handed its session to another. 0 (default): a new session.
+    /// </summary>
+    public long SessionId { get; init; }
+
+    public byte[]? SessionPassword { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -48,6 +48,12 @@ internal sealed partial class Session : IAsyncDisposable
         Watches = new WatchManager();
         Events = new EventDispatcher(_logger, stateHandler);
         _negotiatedTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds;
+        if (options.SessionId != 0)
+        {
+            _sessionId = options.SessionId;
+            _password = (byte[])(options.SessionPassword ?? throw new ArgumentException("SessionPassword is required with SessionId", nameof(options))).Clone();
+            _lastHeard = Environment.TickCount64;
+        }
     }
 
     public WatchManager Watches { get; }
