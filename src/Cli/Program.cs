@@ -1,0 +1,3 @@
+using StormSharp.Cli;
+
+return await StormCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

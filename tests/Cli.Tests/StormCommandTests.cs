@@ -1,0 +1,121 @@
+using StormSharp.Cli;
+
+namespace StormSharp.Cli.Tests;
+
+public sealed class StormCommandTests
+{
+    [Fact]
+    public async Task RunAsync_Version_PrintsVersionAndExitsZero()
+    {
+        var (code, stdout, _) = await RunAsync("version");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.StartsWith("StormSharp ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_ListsLocalAndExitsZero()
+    {
+        var (code, stdout, _) = await RunAsync("help");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("local <project dir", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownVerb_NamesItShowsUsageAndExitsTwo()
+    {
+        var (code, stdout, stderr) = await RunAsync("submitt", "x");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.StartsWith("storm: unknown command 'submitt'", stderr, StringComparison.Ordinal);
+        Assert.Contains("usage: storm", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoVerb_ExitsTwo()
+    {
+        var (code, _, stderr) = await RunAsync();
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("missing command", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("jar")]
+    [InlineData("kill")]
+    [InlineData("activate")]
+    [InlineData("deactivate")]
+    [InlineData("rebalance")]
+    [InlineData("list")]
+    [InlineData("nimbus")]
+    [InlineData("supervisor")]
+    [InlineData("ui")]
+    public async Task RunAsync_ClusterVerb_SaysClusterIsNotAvailableAndExitsTwo(string verb)
+    {
+        var (code, stdout, stderr) = await RunAsync(verb, "word-count");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.Contains($"'{verb}' needs the StormSharp cluster", stderr, StringComparison.Ordinal);
+        Assert.Contains("not available yet", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalWithMissingPath_NamesThePathAndExitsTwo()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "stormsharp-no-such-" + Guid.NewGuid().ToString("N"));
+
+        var (code, _, stderr) = await RunAsync("local", missing, "--local-ttl", "1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(missing + ": no such file or directory", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalWithDirectoryWithoutProject_ExitsTwo()
+    {
+        var dir = Directory.CreateTempSubdirectory("stormsharp-empty-");
+        try
+        {
+            var (code, _, stderr) = await RunAsync("local", dir.FullName);
+
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("contains no .csproj", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalWithFileThatIsNotAnAssembly_ExitsTwo()
+    {
+        var dir = Directory.CreateTempSubdirectory("stormsharp-notdll-");
+        try
+        {
+            var fake = Path.Combine(dir.FullName, "Fake.dll");
+            await File.WriteAllTextAsync(fake, "not a PE file");
+
+            var (code, _, stderr) = await RunAsync("local", fake, "--local-ttl", "1");
+
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains("is not a .NET assembly", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var code = await StormCommand.RunAsync(args, stdout, stderr, timeout.Token).WaitAsync(timeout.Token);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
