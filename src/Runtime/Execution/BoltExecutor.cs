@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using StormSharp.Runtime.Tuples;
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Execution;
+
+/// <summary>
+/// Runs bolt tasks: executes each input, anchors emits into the input's ack trees, sends acks and fails to the
+/// acker, and sends tick tuples to its tasks at <c>topology.tick.tuple.freq.secs</c>. A bolt that throws has the
+/// error reported and the input failed; the executor goes on.
+/// </summary>
+internal sealed class BoltExecutor : Executor
+{
+    private readonly BoltTask[] _tasks;
+    private readonly long _tickTicks;
+    private readonly int _tickSecs;
+    private long _nextTick;
+
+    public BoltExecutor(WorkerRuntime runtime, string componentId, int[] taskIds, int index, IComponent[] bolts)
+        : base(runtime, componentId, taskIds, index)
+    {
+        _tasks = new BoltTask[taskIds.Length];
+        for (var i = 0; i < taskIds.Length; i++)
+        {
+            _tasks[i] = new BoltTask(this, taskIds[i], bolts[i]);
+        }
+
+        _tickSecs = runtime.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
+        _tickTicks = _tickSecs * Stopwatch.Frequency;
+        _nextTick = Stopwatch.GetTimestamp() + _tickTicks;
+    }
+
+    public override bool IsSpout => false;
+
+    protected override void Init()
+    {
+        foreach (var t in _tasks)
+        {
+            try
+            {
+                t.Prepare();
+            }
+            catch (Exception e)
+            {
+                ReportError(t.TaskId, e);
+            }
+        }
+    }
+
+    protected override void Process(TupleImpl tuple)
+    {
+        var task = TaskFor(tuple.DestTask);
+        var start = Stopwatch.GetTimestamp();
+        tuple.ReceivedAt = start;
+        if (task is null || !task.Prepared)
+        {
+            // The task failed to prepare: fail its inputs so their spouts can replay them elsewhere or report it.
+            task?.Fail(tuple);
+            return;
+        }
+
+        task.Execute(tuple);
+        Stats.RecordExecute(tuple.Stream.Index, Stopwatch.GetTimestamp() - start);
+    }
+
+    protected override void Housekeeping(long now)
+    {
+        if (_tickTicks <= 0 || now < _nextTick)
+        {
+            return;
+        }
+
+        _nextTick = now + _tickTicks;
+        foreach (var t in _tasks)
+        {
+            Process(new TupleImpl(Runtime.TickStream, [_tickSecs], -1, t.TaskId));
+        }
+    }
+
+    protected override void Shutdown()
+    {
+        foreach (var t in _tasks)
+        {
+            if (!t.Prepared)
+            {
+                continue;
+            }
+
+            try
+            {
+                t.Cleanup();
+            }
+            catch (Exception e)
+            {
+                ReportError(t.TaskId, e);
+            }
+        }
+    }
+
+    private BoltTask? TaskFor(int taskId)
+    {
+        var tasks = _tasks;
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            if (tasks[i].TaskId == taskId)
+            {
+                return tasks[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One bolt task and its collectors (rich and basic).</summary>
+    private sealed class BoltTask(BoltExecutor executor, int taskId, IComponent bolt) : IOutputCollector, IBasicOutputCollector
+    {
+        private readonly IRichBolt? _rich = bolt as IRichBolt;
+        private readonly IBasicBolt? _basic = bolt as IBasicBolt;
+        private TupleImpl? _current;
+
+        public int TaskId { get; } = taskId;
+
+        public bool Prepared { get; private set; }
+
+        public void Prepare()
+        {
+            var conf = executor.Runtime.ComponentConf(executor.ComponentId);
+            var context = executor.Runtime.ContextFor(TaskId);
+            if (_rich is not null)
+            {
+                _rich.Prepare(conf, context, this);
+            }
+            else
+            {
+                _basic!.Prepare(conf, context);
+            }
+
+            Prepared = true;
+        }
+
+        public void Cleanup()
+        {
+            if (_rich is not null)
+            {
+                _rich.Cleanup();
+            }
+            else
+            {
+                _basic!.Cleanup();
+            }
+        }
+
+        public void Execute(TupleImpl input)
+        {
+            if (_rich is not null)
+            {
+                try
+                {
+                    _rich.Execute(input);
+                }
+                catch (Exception e)
+                {
+                    executor.ReportError(TaskId, e);
+                    Fail(input);
+                }
+
+                return;
+            }
+
+            _current = input;
+            try
+            {
+                _basic!.Execute(input, this);
+                Ack(input);
+            }
+            catch (ReportedFailedException e)
+            {
+                executor.ReportError(TaskId, e);
+                Fail(input);
+            }
+            catch (FailedException)
+            {
+                Fail(input);
+            }
+            catch (Exception e)
+            {
+                executor.ReportError(TaskId, e);
+                Fail(input);
+            }
+            finally
+            {
+                _current = null;
+            }
+        }
+
+        // ---- IOutputCollector ----
+        public IReadOnlyList<int> Emit(string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.Choose(route, TaskId, tuple);
+            Send(route.Stream, null, anchors, tuple);
+            return executor.Targets;
+        }
+
+        public IReadOnlyList<int> Emit(string streamId, ITuple? anchor, IReadOnlyList<object?> tuple)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.Choose(route, TaskId, tuple);
+            Send(route.Stream, AsImpl(anchor), null, tuple);
+            return executor.Targets;
+        }
+
+        public IReadOnlyList<int> Emit(ITuple? anchor, IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, anchor, tuple);
+
+        public IReadOnlyList<int> Emit(IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, (ITuple?)null, tuple);
+
+        public void EmitDirect(int taskId, string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.ChooseDirect(route, taskId, tuple);
+            Send(route.Stream, null, anchors, tuple);
+        }
+
+        public void EmitDirect(int taskId, string streamId, ITuple? anchor, IReadOnlyList<object?> tuple)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.ChooseDirect(route, taskId, tuple);
+            Send(route.Stream, AsImpl(anchor), null, tuple);
+        }
+
+        public void EmitDirect(int taskId, ITuple? anchor, IReadOnlyList<object?> tuple) =>
+            EmitDirect(taskId, Utils.DefaultStreamId, anchor, tuple);
+
+        public void Ack(ITuple input)
+        {
+            var t = AsImpl(input)!;
+            if (t.Done)
+            {
+                return;
+            }
+
+            t.Done = true;
+            var rt = executor.Runtime;
+            if (rt.AckingEnabled)
+            {
+                for (var i = 0; i < t.AnchorCount; i++)
+                {
+                    var root = t.RootAt(i);
+                    executor.Deliver(new TupleImpl(rt.AckAckStream, TaskId, rt.AckerTaskFor(root), root, t.EdgeAt(i) ^ t.OutAckVal));
+                }
+            }
+
+            executor.Stats.RecordAck(t.Stream.Index, Stopwatch.GetTimestamp() - t.ReceivedAt);
+        }
+
+        public void Fail(ITuple input)
+        {
+            var t = AsImpl(input)!;
+            if (t.Done)
+            {
+                return;
+            }
+
+            t.Done = true;
+            var rt = executor.Runtime;
+            if (rt.AckingEnabled)
+            {
+                for (var i = 0; i < t.AnchorCount; i++)
+                {
+                    var root = t.RootAt(i);
+                    executor.Deliver(new TupleImpl(rt.AckFailStream, TaskId, rt.AckerTaskFor(root), root, 0));
+                }
+            }
+
+            executor.Stats.RecordFail(t.Stream.Index);
+        }
+
+        public void ResetTimeout(ITuple input)
+        {
+            var t = AsImpl(input)!;
+            var rt = executor.Runtime;
+            if (!rt.AckingEnabled)
+            {
+                return;
+            }
+
+            for (var i = 0; i < t.AnchorCount; i++)
+            {
+                var root = t.RootAt(i);
+                executor.Deliver(new TupleImpl(rt.AckResetStream, TaskId, rt.AckerTaskFor(root), root, 0));
+            }
+        }
+
+        public void ReportError(Exception error) => executor.ReportError(TaskId, error);
+
+        // ---- IBasicOutputCollector: anchored to the input being executed ----
+        IReadOnlyList<int> IBasicOutputCollector.Emit(string streamId, IReadOnlyList<object?> tuple) => Emit(streamId, (ITuple?)_current, tuple);
+
+        IReadOnlyList<int> IBasicOutputCollector.Emit(IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, (ITuple?)_current, tuple);
+
+        void IBasicOutputCollector.EmitDirect(int taskId, string streamId, IReadOnlyList<object?> tuple) =>
+            EmitDirect(taskId, streamId, (ITuple?)_current, tuple);
+
+        private void Send(StreamInfo stream, TupleImpl? anchor, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> values)
+        {
+            var targets = executor.Targets;
+            var acking = executor.Runtime.AckingEnabled;
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var t = new TupleImpl(stream, values, TaskId, targets.Buffer[i]);
+                if (acking)
+                {
+                    if (anchor is not null)
+                    {
+                        Anchor(t, anchor);
+                    }
+                    else if (anchors is not null)
+                    {
+                        foreach (var a in anchors)
+                        {
+                            Anchor(t, AsImpl(a)!);
+                        }
+                    }
+                }
+
+                executor.Deliver(t);
+            }
+
+            executor.Stats.RecordEmit(stream.Index, targets.Count);
+            if (executor.Runtime.Debug)
+            {
+                executor.Runtime.LogEmit(executor.ComponentId, TaskId, stream, values);
+            }
+
+            executor.Runtime.Capture?.Invoke(executor.ComponentId, stream.StreamId, values);
+        }
+
+        private void Anchor(TupleImpl child, TupleImpl parent)
+        {
+            if (parent.AnchorCount == 0)
+            {
+                return;
+            }
+
+            // One new edge per (parent, child): XORed into the parent's ack value now, and back out when the child acks.
+            var edge = executor.NextId();
+            parent.OutAckVal ^= edge;
+            for (var j = 0; j < parent.AnchorCount; j++)
+            {
+                child.AddAnchor(parent.RootAt(j), edge);
+            }
+        }
+
+        private static TupleImpl? AsImpl(ITuple? tuple) => tuple switch
+        {
+            null => null,
+            TupleImpl t => t,
+            _ => throw new ArgumentException($"tuple of type {tuple.GetType().Name} was not delivered by the engine; anchor and ack only tuples your bolt received"),
+        };
+    }
+}

@@ -1,0 +1,393 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StormSharp.Runtime.Queues;
+using StormSharp.Runtime.Routing;
+using StormSharp.Runtime.Stats;
+using StormSharp.Runtime.Tuples;
+
+namespace StormSharp.Runtime.Execution;
+
+/// <summary>
+/// One thread running one or more tasks of one component, fed by one bounded receive queue. The loop drains the
+/// queue in batches, lets spouts emit while their downstream has room, hands emitted tuples over in batches (flushed
+/// at the end of each cycle, when a batch fills, or after <c>topology.flush.tuple.freq.millis</c>), and does its
+/// housekeeping (ticks, timeouts, stats snapshots, load refresh) on the same thread, so no task state is shared.
+/// </summary>
+internal abstract class Executor
+{
+    private const int PollBatch = 256;
+    private static readonly long HousekeepingTicks = Stopwatch.Frequency / 50;
+    private static readonly long LoadRefreshTicks = Stopwatch.Frequency / 2;
+
+    private readonly OutBatch?[] _out;
+    private readonly List<OutBatch> _dirty = [];
+    private readonly long _flushTicks;
+    private readonly int _batchSize;
+    private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
+    private readonly List<Grouper> _allGroupers = [];
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private long _firstUnflushedAt;
+    private long _nextHousekeeping;
+    private long _nextLoadRefresh;
+    private int _idle;
+    private long _polled;
+    private long _processed;
+    private bool _backlog;
+    private string? _lastStreamId;
+    private StreamRoute? _lastRoute;
+
+    protected Executor(WorkerRuntime runtime, string componentId, int[] taskIds, int index)
+    {
+        Runtime = runtime;
+        ComponentId = componentId;
+        TaskIds = taskIds;
+        Index = index;
+        Queue = new ReceiveQueue(runtime.ReceiveBufferSize);
+        Stats = new ExecutorStats(runtime.StreamCount, Stopwatch.GetTimestamp());
+        Random = new Random();
+        _out = new OutBatch?[runtime.ExecutorCount];
+        _batchSize = runtime.ProducerBatchSize;
+        _flushTicks = Math.Max(1, runtime.FlushMillis * Stopwatch.Frequency / 1000);
+        Targets = new TaskList(runtime.TaskCount + 1);
+        Logger = runtime.Logger;
+    }
+
+    public WorkerRuntime Runtime { get; }
+
+    public string ComponentId { get; }
+
+    public int[] TaskIds { get; }
+
+    public int Index { get; }
+
+    public ReceiveQueue Queue { get; }
+
+    public ExecutorStats Stats { get; }
+
+    public abstract bool IsSpout { get; }
+
+    protected Random Random { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>The reused list emits return.</summary>
+    protected TaskList Targets { get; }
+
+    /// <summary>Whether tuples are waiting for room downstream.</summary>
+    protected bool HasUnsent { get; private set; }
+
+    /// <summary>Tuples taken from the queue, counted per batch before processing (read by other threads).</summary>
+    public long Polled => Volatile.Read(ref _polled);
+
+    /// <summary>Tuples processed, counted per batch after processing (read by other threads).</summary>
+    public long Processed => Volatile.Read(ref _processed);
+
+    /// <summary>Approximate, for other threads: whether emitted tuples wait in batches.</summary>
+    public bool HasBacklog => Volatile.Read(ref _backlog);
+
+    public void Start()
+    {
+        _thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"executor[{ComponentId} {TaskIds[0]}-{TaskIds[^1]}]",
+        };
+        _thread.Start();
+    }
+
+    /// <summary>Stops the loop, waits for the task's Close/Cleanup, and returns false if it did not finish in time.</summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        _stopping = true;
+        Queue.Wake();
+        return _thread is null || _thread.Join(timeout);
+    }
+
+    /// <summary>Wakes the loop to notice a command (activate, deactivate).</summary>
+    public void Wake() => Queue.Wake();
+
+    public void AddRoute(string streamId, StreamRoute route)
+    {
+        _routes[streamId] = route;
+        _allGroupers.AddRange(route.Groupers);
+    }
+
+    protected abstract void Init();
+
+    protected abstract void Process(TupleImpl tuple);
+
+    /// <summary>Spouts: call NextTuple while there is room; returns whether anything was emitted.</summary>
+    protected virtual bool Produce() => false;
+
+    protected abstract void Housekeeping(long now);
+
+    protected abstract void Shutdown();
+
+    /// <summary>Random non-zero 64-bit id for ack trees.</summary>
+    protected long NextId()
+    {
+        long id;
+        do
+        {
+            id = Random.NextInt64(long.MinValue, long.MaxValue);
+        }
+        while (id == 0);
+        return id;
+    }
+
+    /// <summary>The route of a stream this component emits; throws naming the stream when it is not declared.</summary>
+    protected StreamRoute RouteOf(string streamId)
+    {
+        if (ReferenceEquals(streamId, _lastStreamId))
+        {
+            return _lastRoute!;
+        }
+
+        if (!_routes.TryGetValue(streamId, out var route))
+        {
+            throw new ArgumentException($"component '{ComponentId}' emitted on stream '{streamId}', which it does not declare");
+        }
+
+        _lastStreamId = streamId;
+        _lastRoute = route;
+        return route;
+    }
+
+    /// <summary>Fills <see cref="Targets"/> with the tasks that receive <paramref name="values"/> on <paramref name="route"/>.</summary>
+    protected void Choose(StreamRoute route, int sourceTask, IReadOnlyList<object?> values)
+    {
+        if (values.Count != route.Stream.Fields.Count)
+        {
+            throw new ArgumentException(
+                $"component '{ComponentId}' emitted {values.Count} values on stream '{route.Stream.StreamId}', which declares {route.Stream.Fields.Count} fields {route.Stream.Fields}");
+        }
+
+        if (route.Stream.Direct)
+        {
+            throw new InvalidOperationException(
+                $"component '{ComponentId}' used Emit on direct stream '{route.Stream.StreamId}': use EmitDirect with a task id");
+        }
+
+        var buffer = Targets.Buffer;
+        var scratch = route.Scratch;
+        var count = 0;
+        var groupers = route.Groupers;
+        for (var g = 0; g < groupers.Length; g++)
+        {
+            var n = groupers[g].Choose(sourceTask, values, scratch);
+            for (var i = 0; i < n; i++)
+            {
+                buffer[count++] = scratch[i];
+            }
+        }
+
+        Targets.Count = count;
+    }
+
+    /// <summary>Checks an EmitDirect and fills <see cref="Targets"/> with the one task.</summary>
+    protected void ChooseDirect(StreamRoute route, int taskId, IReadOnlyList<object?> values)
+    {
+        if (!route.Stream.Direct)
+        {
+            throw new InvalidOperationException(
+                $"component '{ComponentId}' used EmitDirect on stream '{route.Stream.StreamId}', which is not declared direct");
+        }
+
+        if (values.Count != route.Stream.Fields.Count)
+        {
+            throw new ArgumentException(
+                $"component '{ComponentId}' emitted {values.Count} values on stream '{route.Stream.StreamId}', which declares {route.Stream.Fields.Count} fields {route.Stream.Fields}");
+        }
+
+        if (!route.DirectTargets.Contains(taskId))
+        {
+            throw new ArgumentException(
+                $"component '{ComponentId}' emitted directly to task {taskId}, which does not subscribe to its direct stream '{route.Stream.StreamId}'");
+        }
+
+        Targets.Buffer[0] = taskId;
+        Targets.Count = 1;
+    }
+
+    /// <summary>Queues a tuple for its destination task's executor.</summary>
+    protected void Deliver(TupleImpl tuple)
+    {
+        var dest = Runtime.ExecutorOfTask(tuple.DestTask);
+        var batch = _out[dest.Index];
+        if (batch is null)
+        {
+            _out[dest.Index] = batch = new OutBatch(dest.Queue, _batchSize);
+        }
+
+        if (!batch.Listed)
+        {
+            if (_dirty.Count == 0)
+            {
+                _firstUnflushedAt = Stopwatch.GetTimestamp();
+            }
+
+            batch.Listed = true;
+            _dirty.Add(batch);
+        }
+
+        if (batch.Add(tuple) && !HasUnsent && !batch.Flush())
+        {
+            HasUnsent = true;
+        }
+    }
+
+    /// <summary>Flushes partial batches once they are older than the flush interval.</summary>
+    protected void FlushIfDue(long now)
+    {
+        if (_dirty.Count > 0 && now - _firstUnflushedAt >= _flushTicks)
+        {
+            FlushAll();
+        }
+    }
+
+    /// <summary>Hands every batch over; returns true when all went.</summary>
+    protected bool FlushAll()
+    {
+        var all = true;
+        for (var i = _dirty.Count - 1; i >= 0; i--)
+        {
+            if (_dirty[i].Flush())
+            {
+                _dirty[i].Listed = false;
+                _dirty.RemoveAt(i);
+            }
+            else
+            {
+                all = false;
+            }
+        }
+
+        HasUnsent = !all;
+        Volatile.Write(ref _backlog, _dirty.Count > 0);
+        if (!all)
+        {
+            _firstUnflushedAt = Stopwatch.GetTimestamp();
+        }
+
+        return all;
+    }
+
+    protected void ReportError(int task, Exception error) => Runtime.ReportError(ComponentId, task, error);
+
+    private void Run()
+    {
+        try
+        {
+            Init();
+        }
+        catch (Exception e)
+        {
+            ReportError(TaskIds[0], e);
+        }
+
+        var buffer = new TupleImpl?[PollBatch];
+        while (!_stopping)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now >= _nextHousekeeping)
+            {
+                _nextHousekeeping = now + HousekeepingTicks;
+                RunHousekeeping(now);
+            }
+
+            var progressed = false;
+            if (HasUnsent)
+            {
+                progressed = FlushAll();
+            }
+
+            // A bolt with tuples stuck downstream stops taking input, which fills its queue and pushes back upstream.
+            // A spout always drains: its input is acker traffic, and draining it is what frees the acker.
+            if (!HasUnsent || IsSpout)
+            {
+                var n = Queue.Poll(buffer);
+                Volatile.Write(ref _polled, _polled + n);
+                for (var i = 0; i < n; i++)
+                {
+                    var t = buffer[i]!;
+                    buffer[i] = null;
+                    Process(t);
+                    FlushIfDue(Stopwatch.GetTimestamp());
+                }
+
+                Volatile.Write(ref _processed, _processed + n);
+                progressed |= n > 0;
+            }
+
+            if (!HasUnsent)
+            {
+                progressed |= Produce();
+            }
+
+            FlushAll();
+            if (progressed)
+            {
+                _idle = 0;
+            }
+            else
+            {
+                Idle();
+            }
+        }
+
+        FlushAll();
+        try
+        {
+            Shutdown();
+        }
+        catch (Exception e)
+        {
+            ReportError(TaskIds[0], e);
+        }
+    }
+
+    private void RunHousekeeping(long now)
+    {
+        Stats.Tick(now);
+        if (now >= _nextLoadRefresh && _allGroupers.Count > 0)
+        {
+            _nextLoadRefresh = now + LoadRefreshTicks;
+            foreach (var g in _allGroupers)
+            {
+                g.RefreshLoad(Runtime.LoadOfTask);
+            }
+        }
+
+        try
+        {
+            Housekeeping(now);
+        }
+        catch (Exception e)
+        {
+            ReportError(TaskIds[0], e);
+        }
+    }
+
+    private void Idle()
+    {
+        // Progressive: spin briefly (a tuple is often a few hundred ns away), then yield, then sleep on the queue,
+        // which wakes the moment a producer publishes.
+        _idle++;
+        if (_idle < 10)
+        {
+            Thread.SpinWait(30);
+        }
+        else if (_idle < 20)
+        {
+            Thread.Yield();
+        }
+        else
+        {
+            Queue.Wait(IdleWait);
+        }
+    }
+
+    /// <summary>How long an idle executor sleeps at most: spouts retry NextTuple after it, bolts only wake for housekeeping.</summary>
+    protected virtual TimeSpan IdleWait => TimeSpan.FromMilliseconds(20);
+}

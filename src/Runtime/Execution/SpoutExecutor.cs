@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using StormSharp.Runtime.Stats;
+using StormSharp.Runtime.Tuples;
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Execution;
+
+/// <summary>
+/// Runs spout tasks: calls NextTuple while the topology is active, the task is under <c>topology.max.spout.pending</c>
+/// and nothing waits for room downstream; tracks each tuple emitted with a message id until the acker reports its
+/// tree complete or failed, or <c>topology.message.timeout.secs</c> passes; and calls Ack and Fail on this thread.
+/// </summary>
+internal sealed class SpoutExecutor : Executor
+{
+    private const int MaxCallsPerCycle = 128;
+    private static readonly long SweepTicks = Stopwatch.Frequency / 10;
+
+    private readonly SpoutTask[] _tasks;
+    private readonly List<long> _expired = [];
+    private bool _active;
+    private long _nextSweep;
+
+    public SpoutExecutor(WorkerRuntime runtime, string componentId, int[] taskIds, int index, ISpout[] spouts)
+        : base(runtime, componentId, taskIds, index)
+    {
+        _tasks = new SpoutTask[taskIds.Length];
+        var maxPending = runtime.ComponentInt(componentId, Config.TopologyMaxSpoutPending);
+        for (var i = 0; i < taskIds.Length; i++)
+        {
+            _tasks[i] = new SpoutTask(this, taskIds[i], spouts[i], maxPending);
+        }
+    }
+
+    public override bool IsSpout => true;
+
+    /// <summary>Tuples in flight across this executor's tasks.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            var n = 0;
+            foreach (var t in _tasks)
+            {
+                n += t.PendingCount;
+            }
+
+            return n;
+        }
+    }
+
+    protected override TimeSpan IdleWait => TimeSpan.FromMilliseconds(1);
+
+    protected override void Init()
+    {
+        foreach (var t in _tasks)
+        {
+            try
+            {
+                t.Spout.Open(Runtime.ComponentConf(ComponentId), Runtime.ContextFor(t.TaskId), t);
+                t.Opened = true;
+            }
+            catch (Exception e)
+            {
+                ReportError(t.TaskId, e);
+            }
+        }
+
+        SyncActivation();
+    }
+
+    protected override void Process(TupleImpl tuple)
+    {
+        var task = TaskFor(tuple.DestTask);
+        if (task is null)
+        {
+            return;
+        }
+
+        var stream = tuple.Stream;
+        if (stream == Runtime.AckerAckStream)
+        {
+            task.Complete(tuple.Root, acked: true);
+        }
+        else if (stream == Runtime.AckerFailStream)
+        {
+            task.Complete(tuple.Root, acked: false);
+        }
+        else if (stream == Runtime.AckerResetStream)
+        {
+            task.ResetTimeout(tuple.Root);
+        }
+    }
+
+    protected override bool Produce()
+    {
+        SyncActivation();
+        if (!_active)
+        {
+            return false;
+        }
+
+        var emitted = false;
+        foreach (var t in _tasks)
+        {
+            if (!t.Opened)
+            {
+                continue;
+            }
+
+            for (var call = 0; call < MaxCallsPerCycle && t.CanEmit && !HasUnsent; call++)
+            {
+                var before = t.EmitCount;
+                try
+                {
+                    t.Spout.NextTuple();
+                }
+                catch (Exception e)
+                {
+                    ReportError(t.TaskId, e);
+                    break;
+                }
+
+                if (t.EmitCount == before)
+                {
+                    break;
+                }
+
+                emitted = true;
+            }
+        }
+
+        return emitted;
+    }
+
+    protected override void Housekeeping(long now)
+    {
+        SyncActivation();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now + SweepTicks;
+        var timeout = Runtime.MessageTimeoutTicks;
+        foreach (var t in _tasks)
+        {
+            t.Sweep(now, timeout, _expired);
+        }
+    }
+
+    protected override void Shutdown()
+    {
+        foreach (var t in _tasks)
+        {
+            if (!t.Opened)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (_active)
+                {
+                    t.Spout.Deactivate();
+                }
+
+                t.Spout.Close();
+            }
+            catch (Exception e)
+            {
+                ReportError(t.TaskId, e);
+            }
+        }
+    }
+
+    private void SyncActivation()
+    {
+        var want = Runtime.Active;
+        if (want == _active)
+        {
+            return;
+        }
+
+        _active = want;
+        foreach (var t in _tasks)
+        {
+            if (!t.Opened)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (want)
+                {
+                    t.Spout.Activate();
+                }
+                else
+                {
+                    t.Spout.Deactivate();
+                }
+            }
+            catch (Exception e)
+            {
+                ReportError(t.TaskId, e);
+            }
+        }
+    }
+
+    private SpoutTask? TaskFor(int taskId)
+    {
+        foreach (var t in _tasks)
+        {
+            if (t.TaskId == taskId)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    private struct Pending(object messageId, long emittedAt, int stream)
+    {
+        public readonly object MessageId = messageId;
+        public long EmittedAt = emittedAt;
+        public readonly int Stream = stream;
+    }
+
+    /// <summary>One spout task: its spout, its collector, and its tuples in flight.</summary>
+    private sealed class SpoutTask(SpoutExecutor executor, int taskId, ISpout spout, int? maxPending) : ISpoutOutputCollector
+    {
+        private readonly Dictionary<long, Pending> _pending = [];
+
+        public int TaskId { get; } = taskId;
+
+        public ISpout Spout { get; } = spout;
+
+        public bool Opened { get; set; }
+
+        public long EmitCount { get; private set; }
+
+        public bool CanEmit => maxPending is not { } max || _pending.Count < max;
+
+        public int PendingCount => _pending.Count;
+
+        int ISpoutOutputCollector.PendingCount => _pending.Count;
+
+        public IReadOnlyList<int> Emit(string streamId, IReadOnlyList<object?> tuple, object? messageId)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.Choose(route, TaskId, tuple);
+            Send(route.Stream, tuple, messageId);
+            return executor.Targets;
+        }
+
+        public IReadOnlyList<int> Emit(IReadOnlyList<object?> tuple, object? messageId) => Emit(Utils.DefaultStreamId, tuple, messageId);
+
+        public IReadOnlyList<int> Emit(IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, tuple, null);
+
+        public void EmitDirect(int taskId, string streamId, IReadOnlyList<object?> tuple, object? messageId)
+        {
+            ArgumentNullException.ThrowIfNull(tuple);
+            var route = executor.RouteOf(streamId);
+            executor.ChooseDirect(route, taskId, tuple);
+            Send(route.Stream, tuple, messageId);
+        }
+
+        public void EmitDirect(int taskId, IReadOnlyList<object?> tuple, object? messageId) =>
+            EmitDirect(taskId, Utils.DefaultStreamId, tuple, messageId);
+
+        public void ReportError(Exception error) => executor.ReportError(TaskId, error);
+
+        public void Complete(long root, bool acked)
+        {
+            if (!_pending.Remove(root, out var p))
+            {
+                return; // already timed out and failed
+            }
+
+            Finish(p, acked, Stopwatch.GetTimestamp());
+        }
+
+        public void ResetTimeout(long root)
+        {
+            if (_pending.TryGetValue(root, out var p))
+            {
+                p.EmittedAt = Stopwatch.GetTimestamp();
+                _pending[root] = p;
+            }
+        }
+
+        public void Sweep(long now, long timeout, List<long> expired)
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            expired.Clear();
+            foreach (var (root, p) in _pending)
+            {
+                if (now - p.EmittedAt >= timeout)
+                {
+                    expired.Add(root);
+                }
+            }
+
+            foreach (var root in expired)
+            {
+                if (_pending.Remove(root, out var p))
+                {
+                    Finish(p, acked: false, now);
+                }
+            }
+        }
+
+        private void Send(Tuples.StreamInfo stream, IReadOnlyList<object?> values, object? messageId)
+        {
+            var targets = executor.Targets;
+            var track = messageId is not null && executor.Runtime.AckingEnabled;
+            long root = 0, ackVal = 0;
+            if (track)
+            {
+                root = executor.NextId();
+            }
+
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var t = new TupleImpl(stream, values, TaskId, targets.Buffer[i]);
+                if (track)
+                {
+                    var edge = executor.NextId();
+                    t.AddAnchor(root, edge);
+                    ackVal ^= edge;
+                }
+
+                executor.Deliver(t);
+            }
+
+            EmitCount++;
+            executor.Stats.RecordEmit(stream.Index, targets.Count);
+            if (executor.Runtime.Debug)
+            {
+                executor.Runtime.LogEmit(executor.ComponentId, TaskId, stream, values);
+            }
+
+            executor.Runtime.Capture?.Invoke(executor.ComponentId, stream.StreamId, values);
+
+            if (track)
+            {
+                _pending[root] = new Pending(messageId!, Stopwatch.GetTimestamp(), stream.Index);
+                executor.Deliver(new TupleImpl(executor.Runtime.AckInitStream, TaskId, executor.Runtime.AckerTaskFor(root), root, ackVal));
+            }
+            else if (messageId is not null)
+            {
+                // No ackers: Storm acks a tracked tuple as soon as it is emitted.
+                Finish(new Pending(messageId, Stopwatch.GetTimestamp(), stream.Index), acked: true, Stopwatch.GetTimestamp());
+            }
+        }
+
+        private void Finish(Pending p, bool acked, long now)
+        {
+            try
+            {
+                if (acked)
+                {
+                    executor.Stats.RecordAck(p.Stream, now - p.EmittedAt);
+                    Spout.Ack(p.MessageId);
+                }
+                else
+                {
+                    executor.Stats.RecordFail(p.Stream);
+                    Spout.Fail(p.MessageId);
+                }
+            }
+            catch (Exception e)
+            {
+                executor.ReportError(TaskId, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+using StormSharp.Runtime.Tuples;
+
+namespace StormSharp.Runtime.Queues;
+
+/// <summary>
+/// An executor's bounded receive queue: many producers, one consumer (the executor thread). Producers claim a run
+/// of slots with one CAS and publish a whole batch, so the cost of synchronisation is paid per batch, not per tuple;
+/// the consumer owns the head and touches no shared counter per item. A full queue refuses what does not fit
+/// instead of blocking, which is what lets the emitting executor keep draining its own queue (no deadlock across
+/// cycles such as spout -> bolt -> acker -> spout) and apply backpressure upstream.
+/// </summary>
+internal sealed class ReceiveQueue
+{
+    private readonly TupleImpl?[] _slots;
+    private readonly long[] _ready;
+    private readonly int _mask;
+    private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
+    private Positions _pos;
+    private int _sleeping;
+
+    public ReceiveQueue(int capacity)
+    {
+        if (capacity < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a receive queue holds at least 2 tuples");
+        }
+
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _slots = new TupleImpl?[size];
+        _ready = new long[size];
+        _mask = size - 1;
+        for (var i = 0; i < size; i++)
+        {
+            _ready[i] = i; // slot i first holds position i; it is readable when _ready == position + 1
+        }
+    }
+
+    public int Capacity => _slots.Length;
+
+    /// <summary>Tuples waiting (approximate when read by other threads).</summary>
+    public int Count => (int)Math.Max(0, Volatile.Read(ref _pos.Tail) - Volatile.Read(ref _pos.Head));
+
+    /// <summary>How full the queue is, from 0 to 1.</summary>
+    public double Load => (double)Count / _slots.Length;
+
+    /// <summary>Publishes as many of <paramref name="items"/> as fit, in order; returns how many.</summary>
+    public int TryPublish(ReadOnlySpan<TupleImpl> items)
+    {
+        if (items.IsEmpty)
+        {
+            return 0;
+        }
+
+        long start;
+        int n;
+        while (true)
+        {
+            start = Volatile.Read(ref _pos.Tail);
+            var free = _slots.Length - (start - Volatile.Read(ref _pos.Head));
+            if (free <= 0)
+            {
+                return 0;
+            }
+
+            n = (int)Math.Min(free, items.Length);
+            if (Interlocked.CompareExchange(ref _pos.Tail, start + n, start) == start)
+            {
+                break;
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var p = start + i;
+            var idx = (int)(p & _mask);
+            _slots[idx] = items[i];
+            Volatile.Write(ref _ready[idx], p + 1);
+        }
+
+        // Dekker pairing with the consumer's sleep: it publishes _sleeping then re-checks for data; we publish data
+        // then check _sleeping. The full fence keeps either side from missing the other.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            _signal.Set();
+        }
+
+        return n;
+    }
+
+    /// <summary>Publishes one tuple if there is room.</summary>
+    public bool TryPublish(TupleImpl item) => TryPublish(MemoryMarshal.CreateReadOnlySpan(ref item, 1)) == 1;
+
+    /// <summary>Consumer only: moves up to <paramref name="into"/>.Length ready tuples into it; returns how many.</summary>
+    public int Poll(Span<TupleImpl?> into)
+    {
+        var head = _pos.Head;
+        var n = 0;
+        while (n < into.Length)
+        {
+            var idx = (int)(head & _mask);
+            if (Volatile.Read(ref _ready[idx]) != head + 1)
+            {
+                break;
+            }
+
+            into[n++] = _slots[idx];
+            _slots[idx] = null;
+            _ready[idx] = head + _slots.Length; // the position this slot holds on the next lap
+            head++;
+        }
+
+        if (n > 0)
+        {
+            Volatile.Write(ref _pos.Head, head);
+        }
+
+        return n;
+    }
+
+    /// <summary>Consumer only: whether a tuple is ready.</summary>
+    public bool HasReady
+    {
+        get
+        {
+            var head = _pos.Head;
+            return Volatile.Read(ref _ready[(int)(head & _mask)]) == head + 1;
+        }
+    }
+
+    /// <summary>Consumer only: waits until a tuple is ready, <see cref="Wake"/> is called, or the timeout passes.</summary>
+    public void Wait(TimeSpan timeout)
+    {
+        _signal.Reset();
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier();
+        if (!HasReady)
+        {
+            _signal.Wait(timeout);
+        }
+
+        Volatile.Write(ref _sleeping, 0);
+    }
+
+    /// <summary>Wakes a waiting consumer (control commands, shutdown).</summary>
+    public void Wake() => _signal.Set();
+
+    /// <summary>Head and tail on their own cache lines: producers hammer the tail, the consumer the head.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Positions
+    {
+        [FieldOffset(64)]
+        public long Tail;
+
+        [FieldOffset(128)]
+        public long Head;
+    }
+}

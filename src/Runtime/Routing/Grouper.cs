@@ -1,0 +1,200 @@
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Routing;
+
+/// <summary>
+/// Chooses the receiving tasks of one subscribing component for each tuple on one stream. One instance per emitting
+/// executor, used only by its thread, so groupers keep state (cursors, counts) without locks. Choices are written into
+/// a caller-owned buffer: routing allocates nothing.
+/// </summary>
+internal abstract class Grouper
+{
+    protected Grouper(int[] targetTasks)
+    {
+        TargetTasks = targetTasks;
+    }
+
+    /// <summary>The subscribing component's tasks, ascending.</summary>
+    public int[] TargetTasks { get; }
+
+    /// <summary>Writes the chosen task ids into <paramref name="into"/> (at least TargetTasks.Length long); returns how many.</summary>
+    public abstract int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into);
+
+    /// <summary>Called now and then by the emitting executor with each target task's receive-queue load (0..1).</summary>
+    public virtual void RefreshLoad(Func<int, double> loadOfTask)
+    {
+    }
+
+    public static Grouper Create(Grouping grouping, Fields streamFields, int[] targetTasks, int[] localTargetTasks, Func<ICustomStreamGrouping> custom, Random random) =>
+        grouping.Type switch
+        {
+            GroupingType.Shuffle or GroupingType.None => new ShuffleGrouper(targetTasks, random),
+            GroupingType.LocalOrShuffle => new ShuffleGrouper(localTargetTasks.Length > 0 ? localTargetTasks : targetTasks, random),
+            GroupingType.Fields => new FieldsGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!)),
+            GroupingType.PartialKey => new PartialKeyGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!)),
+            GroupingType.All => new AllGrouper(targetTasks),
+            GroupingType.Global => new GlobalGrouper(targetTasks),
+            GroupingType.Direct => new DirectGrouper(targetTasks),
+            GroupingType.Custom => new CustomGrouper(targetTasks, custom()),
+            _ => throw new ArgumentOutOfRangeException(nameof(grouping), grouping.Type, "unknown grouping"),
+        };
+
+    private static int[] IndexesOf(Fields streamFields, Fields grouping)
+    {
+        var indexes = new int[grouping.Count];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = streamFields.FieldIndex(grouping[i]);
+        }
+
+        return indexes;
+    }
+
+    protected static int FloorMod(int hash, int n) => (int)((uint)hash % (uint)n);
+}
+
+/// <summary>
+/// Storm's load-aware shuffle: tasks take turns through a shuffled ring of choices in which each task appears in
+/// proportion to how empty its queue is; with equal loads the spread is exactly even.
+/// </summary>
+internal sealed class ShuffleGrouper : Grouper
+{
+    private const int SlotsPerTask = 16;
+    private readonly Random _random;
+    private int[] _choices;
+    private int _cursor;
+
+    public ShuffleGrouper(int[] targetTasks, Random random)
+        : base(targetTasks)
+    {
+        _random = random;
+        _choices = Build(targetTasks, _ => SlotsPerTask);
+    }
+
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        var c = _cursor;
+        if (c >= _choices.Length)
+        {
+            c = 0;
+        }
+
+        into[0] = _choices[c];
+        _cursor = c + 1;
+        return 1;
+    }
+
+    public override void RefreshLoad(Func<int, double> loadOfTask)
+    {
+        if (TargetTasks.Length < 2)
+        {
+            return;
+        }
+
+        // Weights from 1 (queue full) to SlotsPerTask (queue empty).
+        _choices = Build(TargetTasks, t => 1 + (int)Math.Round((SlotsPerTask - 1) * (1 - Math.Clamp(loadOfTask(t), 0, 1))));
+        _cursor = 0;
+    }
+
+    private int[] Build(int[] tasks, Func<int, int> weight)
+    {
+        var list = new List<int>(tasks.Length * SlotsPerTask);
+        foreach (var t in tasks)
+        {
+            var w = weight(t);
+            for (var i = 0; i < w; i++)
+            {
+                list.Add(t);
+            }
+        }
+
+        var array = list.ToArray();
+        _random.Shuffle(array);
+        return array;
+    }
+}
+
+/// <summary>Equal values of the grouping fields go to the same task: a stable hash modulo the task count.</summary>
+internal sealed class FieldsGrouper(int[] targetTasks, int[] fieldIndexes) : Grouper(targetTasks)
+{
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        into[0] = TargetTasks[FloorMod(StableHash.Of(values, fieldIndexes), TargetTasks.Length)];
+        return 1;
+    }
+}
+
+/// <summary>
+/// Key-skew tolerant fields grouping ("the power of both choices"): two hashes give each key two candidate tasks and
+/// the one this emitter has sent fewer tuples to is chosen.
+/// </summary>
+internal sealed class PartialKeyGrouper(int[] targetTasks, int[] fieldIndexes) : Grouper(targetTasks)
+{
+    private readonly long[] _sent = new long[targetTasks.Length];
+
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        var n = TargetTasks.Length;
+        var first = FloorMod(StableHash.Of(values, fieldIndexes, 0x12345679), n);
+        var second = FloorMod(StableHash.Of(values, fieldIndexes, 0x7f4a7c15), n);
+        var pick = _sent[second] < _sent[first] ? second : first;
+        _sent[pick]++;
+        into[0] = TargetTasks[pick];
+        return 1;
+    }
+}
+
+/// <summary>Every task.</summary>
+internal sealed class AllGrouper(int[] targetTasks) : Grouper(targetTasks)
+{
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        TargetTasks.CopyTo(into, 0);
+        return TargetTasks.Length;
+    }
+}
+
+/// <summary>The lowest task id.</summary>
+internal sealed class GlobalGrouper(int[] targetTasks) : Grouper(targetTasks)
+{
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        into[0] = TargetTasks[0];
+        return 1;
+    }
+}
+
+/// <summary>Placeholder in the route of a direct stream: EmitDirect picks the task; a plain emit reaches no one.</summary>
+internal sealed class DirectGrouper(int[] targetTasks) : Grouper(targetTasks)
+{
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into) => 0;
+}
+
+/// <summary>A user's <see cref="ICustomStreamGrouping"/>; its choices are checked against the subscriber's tasks.</summary>
+internal sealed class CustomGrouper(int[] targetTasks, ICustomStreamGrouping grouping) : Grouper(targetTasks)
+{
+    public ICustomStreamGrouping Grouping { get; } = grouping;
+
+    public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
+    {
+        var chosen = Grouping.ChooseTasks(sourceTask, values) ?? [];
+        var n = 0;
+        foreach (var t in chosen)
+        {
+            if (Array.BinarySearch(TargetTasks, t) < 0)
+            {
+                throw new InvalidOperationException(
+                    $"custom grouping {Grouping.GetType().Name} chose task {t}, which is not one of the subscriber's tasks [{string.Join(", ", TargetTasks)}]");
+            }
+
+            if (n == into.Length)
+            {
+                throw new InvalidOperationException($"custom grouping {Grouping.GetType().Name} chose more tasks than the subscriber has");
+            }
+
+            into[n++] = t;
+        }
+
+        return n;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+
+namespace StormSharp.Runtime.Routing;
+
+/// <summary>
+/// Hashes of tuple values that are the same in every process and every run (string.GetHashCode is randomised per
+/// process), so a fields grouping sends a key to the same task across workers and restarts. Stable for primitives,
+/// strings, byte arrays, Guids, DateTimes and lists of those; other types fall back to their GetHashCode.
+/// </summary>
+internal static class StableHash
+{
+    private const uint Seed = 0x9747b28c;
+
+    public static int Of(IReadOnlyList<object?> values, int[] indexes, uint seed = Seed)
+    {
+        var h = seed;
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            h = Mix(h, Value(values[indexes[i]]));
+        }
+
+        return (int)Finish(h);
+    }
+
+    public static uint Value(object? value)
+    {
+        switch (value)
+        {
+            case null: return 0;
+            case string s: return String(s);
+            case int i: return (uint)i;
+            case long l: return (uint)l ^ (uint)(l >> 32);
+            case bool b: return b ? 1231u : 1237u;
+            case short sh: return (uint)sh;
+            case byte by: return by;
+            case char c: return c;
+            case uint ui: return ui;
+            case ulong ul: return (uint)ul ^ (uint)(ul >> 32);
+            case double d: return Value(BitConverter.DoubleToInt64Bits(d));
+            case float f: return (uint)BitConverter.SingleToInt32Bits(f);
+            case byte[] bytes: return Bytes(bytes);
+            case Guid g: return Bytes(g.ToByteArray());
+            case DateTime dt: return Value(dt.Ticks);
+            case System.Collections.IEnumerable list:
+                var h = Seed;
+                foreach (var item in list)
+                {
+                    h = Mix(h, Value(item));
+                }
+
+                return Finish(h);
+            default: return (uint)value.GetHashCode();
+        }
+    }
+
+    private static uint String(string s)
+    {
+        var h = Seed ^ (uint)s.Length;
+        foreach (var c in s)
+        {
+            h = Mix(h, c);
+        }
+
+        return Finish(h);
+    }
+
+    private static uint Bytes(byte[] bytes)
+    {
+        var h = Seed ^ (uint)bytes.Length;
+        foreach (var b in bytes)
+        {
+            h = Mix(h, b);
+        }
+
+        return Finish(h);
+    }
+
+    // MurmurHash3's block mix and finaliser: cheap, and good avalanche so that modulo a task count spreads keys evenly.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Mix(uint h, uint k)
+    {
+        k *= 0xcc9e2d51;
+        k = (k << 15) | (k >> 17);
+        k *= 0x1b873593;
+        h ^= k;
+        h = (h << 13) | (h >> 19);
+        return (h * 5) + 0xe6546b64;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Finish(uint h)
+    {
+        h ^= h >> 16;
+        h *= 0x85ebca6b;
+        h ^= h >> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >> 16;
+        return h;
+    }
+}

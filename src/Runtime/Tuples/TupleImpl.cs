@@ -1,0 +1,175 @@
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Tuples;
+
+/// <summary>
+/// A tuple in flight. One object per receiving task: the values list is shared between receivers and passed by
+/// reference inside a worker. Ack-tree ids are kept inline for the common case of one root, so that an anchored
+/// tuple costs no allocation beyond itself. System messages (acker traffic, ticks) use the same type with their
+/// payload in <see cref="Root"/>, <see cref="Edge"/> and <see cref="SourceTask"/>, so queues hold one type.
+/// </summary>
+internal sealed class TupleImpl : ITuple
+{
+    private static readonly IReadOnlyList<object?> NoValues = [];
+
+    public TupleImpl(StreamInfo stream, IReadOnlyList<object?> values, int sourceTask, int destTask)
+    {
+        Stream = stream;
+        ValuesList = values;
+        SourceTask = sourceTask;
+        DestTask = destTask;
+    }
+
+    public TupleImpl(StreamInfo stream, int sourceTask, int destTask, long root, long edge)
+    {
+        Stream = stream;
+        ValuesList = NoValues;
+        SourceTask = sourceTask;
+        DestTask = destTask;
+        Root = root;
+        Edge = edge;
+        AnchorCount = 1;
+    }
+
+    public StreamInfo Stream { get; }
+
+    public IReadOnlyList<object?> ValuesList { get; }
+
+    public int SourceTask { get; }
+
+    /// <summary>The task that receives this tuple (an executor may run several tasks).</summary>
+    public int DestTask { get; }
+
+    /// <summary>The number of (root, edge) pairs: 0 unanchored, 1 inline, more in <see cref="MoreAnchors"/>.</summary>
+    public int AnchorCount { get; private set; }
+
+    public long Root { get; private set; }
+
+    public long Edge { get; private set; }
+
+    /// <summary>Pairs after the first: root at even index, edge at odd index.</summary>
+    public long[]? MoreAnchors { get; private set; }
+
+    /// <summary>XOR of the edge ids of the tuples anchored to this one, folded into its ack.</summary>
+    public long OutAckVal { get; set; }
+
+    /// <summary>Whether the receiving bolt has acked or failed it (a second ack or fail is ignored).</summary>
+    public bool Done { get; set; }
+
+    /// <summary>Stopwatch timestamp when the executor began processing this tuple (process latency).</summary>
+    public long ReceivedAt { get; set; }
+
+    public void AddAnchor(long root, long edge)
+    {
+        // A root can reach a tuple through several anchors; its edge ids are XORed together (Storm's MessageId.anchorsToIds).
+        if (AnchorCount > 0 && Root == root)
+        {
+            Edge ^= edge;
+            return;
+        }
+
+        if (AnchorCount == 0)
+        {
+            Root = root;
+            Edge = edge;
+            AnchorCount = 1;
+            return;
+        }
+
+        var more = MoreAnchors;
+        var n = AnchorCount - 1;
+        if (more is not null)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                if (more[2 * i] == root)
+                {
+                    more[(2 * i) + 1] ^= edge;
+                    return;
+                }
+            }
+        }
+
+        if (more is null || more.Length < 2 * (n + 1))
+        {
+            Array.Resize(ref more, Math.Max(4, 2 * (n + 1) * 2));
+            MoreAnchors = more;
+        }
+
+        more[2 * n] = root;
+        more[(2 * n) + 1] = edge;
+        AnchorCount++;
+    }
+
+    public long RootAt(int i) => i == 0 ? Root : MoreAnchors![2 * (i - 1)];
+
+    public long EdgeAt(int i) => i == 0 ? Edge : MoreAnchors![(2 * (i - 1)) + 1];
+
+    public IReadOnlyList<object?> Values => ValuesList;
+
+    public Fields Fields => Stream.Fields;
+
+    public int Size => ValuesList.Count;
+
+    public string SourceComponent => Stream.ComponentId;
+
+    public string SourceStreamId => Stream.StreamId;
+
+    public GlobalStreamId SourceGlobalStreamId => Stream.GlobalId;
+
+    public MessageId MessageId
+    {
+        get
+        {
+            if (AnchorCount == 0)
+            {
+                return MessageId.Unanchored;
+            }
+
+            var map = new Dictionary<long, long>(AnchorCount);
+            for (var i = 0; i < AnchorCount; i++)
+            {
+                map[RootAt(i)] = EdgeAt(i);
+            }
+
+            return new MessageId(map);
+        }
+    }
+
+    public object? GetValue(int index) => ValuesList[index];
+
+    public object? GetValueByField(string field) => ValuesList[Stream.Fields.FieldIndex(field)];
+
+    public bool Contains(string field) => Stream.Fields.Contains(field);
+
+    public int FieldIndex(string field) => Stream.Fields.FieldIndex(field);
+
+    public List<object?> Select(Fields selector) => Stream.Fields.Select(selector, ValuesList);
+
+    public string? GetString(int index) => (string?)ValuesList[index];
+
+    public int GetInteger(int index) => Convert.ToInt32(ValuesList[index], System.Globalization.CultureInfo.InvariantCulture);
+
+    public long GetLong(int index) => Convert.ToInt64(ValuesList[index], System.Globalization.CultureInfo.InvariantCulture);
+
+    public double GetDouble(int index) => Convert.ToDouble(ValuesList[index], System.Globalization.CultureInfo.InvariantCulture);
+
+    public bool GetBoolean(int index) => (bool)ValuesList[index]!;
+
+    public byte[]? GetBinary(int index) => (byte[]?)ValuesList[index];
+
+    public string? GetStringByField(string field) => GetString(FieldIndex(field));
+
+    public int GetIntegerByField(string field) => GetInteger(FieldIndex(field));
+
+    public long GetLongByField(string field) => GetLong(FieldIndex(field));
+
+    public double GetDoubleByField(string field) => GetDouble(FieldIndex(field));
+
+    public bool GetBooleanByField(string field) => GetBoolean(FieldIndex(field));
+
+    public byte[]? GetBinaryByField(string field) => GetBinary(FieldIndex(field));
+
+    public override string ToString() =>
+        $"source: {SourceComponent}:{SourceTask}, stream: {SourceStreamId}, id: {MessageId}, [{string.Join(", ", ValuesList)}]";
+}
