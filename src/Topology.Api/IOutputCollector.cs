@@ -16,6 +16,9 @@ public interface IOutputCollector
     /// <summary>Emits on <paramref name="streamId"/> anchored to one tuple (null: unanchored).</summary>
     IReadOnlyList<int> Emit(string streamId, ITuple? anchor, IReadOnlyList<object?> tuple);
 
+    /// <summary>Emits on the default stream anchored to several tuples (multi-anchoring: it joins each of their trees).</summary>
+    IReadOnlyList<int> Emit(IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple);
+
     /// <summary>Emits on the default stream anchored to one tuple (null: unanchored).</summary>
     IReadOnlyList<int> Emit(ITuple? anchor, IReadOnlyList<object?> tuple);
 
