@@ -30,6 +30,18 @@ internal sealed class EventDispatcher
 
     public void Post(ConnectionState state) => _queue.Writer.TryWrite(new EventItem(null, null, state));
 
+    /// <summary>Completes once every event posted before the call has been handled.</summary>
+    public Task DrainAsync()
+    {
+        if (IsEventThread)
+        {
+            return Task.CompletedTask;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite(new EventItem(null, null, null, done)) ? done.Task : Task.CompletedTask;
+    }
+
     /// <summary>Lets queued events drain, then ends the thread.</summary>
     public void Complete() => _queue.Writer.TryComplete();
 
@@ -52,7 +64,11 @@ internal sealed class EventDispatcher
                 continue;
             }
 
-            if (item.State is { } state)
+            if (item.Barrier is { } barrier)
+            {
+                barrier.TrySetResult();
+            }
+            else if (item.State is { } state)
             {
                 Invoke(() => StateHandler(state));
             }
@@ -78,5 +94,5 @@ internal sealed class EventDispatcher
         }
     }
 
-    private readonly record struct EventItem(WatchedEvent? Event, List<Action<WatchedEvent>>? Watchers, ConnectionState? State);
+    private readonly record struct EventItem(WatchedEvent? Event, List<Action<WatchedEvent>>? Watchers, ConnectionState? State, TaskCompletionSource? Barrier = null);
 }

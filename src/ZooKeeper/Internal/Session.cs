@@ -171,14 +171,27 @@ internal sealed partial class Session : IAsyncDisposable
     /// <summary>Drops the current connection as if the network failed (tests use it to force a reconnect).</summary>
     internal void DropConnection() => _current?.Close();
 
-    /// <summary>Sends closeSession (so ephemeral nodes go at once), then stops.</summary>
+    /// <summary>
+    /// Announces Closed and lets listeners react (a leader steps down) before closeSession makes
+    /// the session's ephemeral nodes vanish for everyone else; then stops.
+    /// </summary>
     public async Task CloseAsync(PendingRequest<bool>? closeRequest, TimeSpan wait)
     {
         if (_closing.IsCancellationRequested)
         {
+            closeRequest?.ReleaseFrame();
             return;
         }
 
+        SetState(ConnectionState.Closed);
+        try
+        {
+            await Events.DrainAsync().WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("event handlers still busy after {Wait}; closing the session anyway", wait);
+        }
         if (closeRequest is not null && _current is { IsClosed: false })
         {
             Submit(closeRequest);
@@ -385,7 +398,7 @@ internal sealed partial class Session : IAsyncDisposable
     {
         lock (_stateLock)
         {
-            if (_state == state)
+            if (_state == state || _state == ConnectionState.Closed)
             {
                 return;
             }
