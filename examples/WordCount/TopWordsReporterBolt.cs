@@ -33,7 +33,11 @@ public sealed class TopWordsReporterBolt : BaseBasicBolt
     {
         if (Utils.IsTick(input))
         {
-            Report();
+            if (_latest!.Count > 0)
+            {
+                Report();
+            }
+
             return;
         }
 

@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using StormSharp.Runtime;
 using StormSharp.Topology;
 
 namespace StormSharp.Cli.Local;
 
 /// <summary>
-/// <c>storm local</c>: runs a topology program against an in-process LocalCluster for a while, as
+/// <c>storm local</c>: runs a topology program against an in-process <see cref="LocalCluster"/> for a while, as
 /// Storm's local mode does, showing each component's progress, then kills its topologies.
 /// </summary>
 internal static class LocalCommand
@@ -41,8 +42,83 @@ internal static class LocalCommand
         var assembly = TopologyLoadContext.LoadMain(assemblyPath, out var context);
         var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath));
 
-        _ = entry;
-        throw CliException.Failed("local: the engine (LocalCluster) is not available yet");
+        using var loggerFactory = StormLogging.CreateConsoleFactory();
+        LocalCluster cluster;
+        try
+        {
+            cluster = new LocalCluster(loggerFactory: loggerFactory);
+        }
+        catch (FormatException e)
+        {
+            throw CliException.Failed("local: bad configuration: " + e.Message);
+        }
+
+        using var owned = cluster;
+        int mainResult;
+        using (cluster.InstallAsSubmitter())
+        using (context.EnterContextualReflection())
+        {
+            stderr.WriteLine($"running {entry.DisplayName} in local mode");
+            Volatile.Write(ref mainRunning, 1);
+            try
+            {
+                mainResult = await InvokeAsync(entry, stderr).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref mainRunning, 0);
+            }
+        }
+
+        var names = cluster.GetTopologyNames();
+        if (mainResult != 0)
+        {
+            throw new CliException($"local: {entry.DisplayName} returned {mainResult}", mainResult);
+        }
+
+        if (names.Count == 0)
+        {
+            stderr.WriteLine($"{entry.DisplayName} returned without submitting a topology; nothing to run");
+            return ExitCodes.Ok;
+        }
+
+        stdout.WriteLine($"running {string.Join(", ", names)} for {options.Ttl.TotalSeconds:0}s (--local-ttl); Ctrl-C stops early");
+        var progress = new ProgressPrinter(stdout, stderr);
+        var started = DateTimeOffset.UtcNow;
+        var deadline = started + options.Ttl;
+        while (!stop.IsCancellationRequested)
+        {
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            try
+            {
+                await Task.Delay(left < ProgressInterval ? left : ProgressInterval, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            // The last lines are printed once, after the loop.
+            if (DateTimeOffset.UtcNow < deadline)
+            {
+                progress.Print(cluster, DateTimeOffset.UtcNow - started);
+            }
+        }
+
+        stdout.WriteLine(stop.IsCancellationRequested ? "stopping: interrupted" : $"stopping: --local-ttl of {options.Ttl.TotalSeconds:0}s reached");
+        foreach (var name in cluster.GetTopologyNames())
+        {
+            progress.Print(cluster, name, DateTimeOffset.UtcNow - started);
+            cluster.KillTopology(name);
+            stdout.WriteLine($"killed {name}");
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> InvokeAsync(EntryPoint entry, TextWriter stderr)
