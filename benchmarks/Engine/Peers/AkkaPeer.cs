@@ -1,0 +1,127 @@
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using StormSharp.Benchmarks.Engine.Measurement;
+
+namespace StormSharp.Benchmarks.Engine.Peers;
+
+/// <summary>
+/// Akka.Streams built to the same shape: an async boundary per task, Balance for the shuffle into the split
+/// stages, Merge + Partition for the fields grouping into the count stages (Akka has no many-to-many hash
+/// junction, so that hop is one extra actor), input buffers the size of the engine's queues.
+/// </summary>
+public static class AkkaPeer
+{
+    private const string Hocon = """
+        akka.loglevel = ERROR
+        akka.stdout-loglevel = OFF
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        """;
+
+    public static IPipelineRun StartConst()
+    {
+        var run = new Run(latency: null);
+        object tuple = new object?[] { PipelineShape.ConstValue };
+        long n = 0;
+        run.Start(Source.Repeat(tuple)
+            .Via(run.StopFlow<object>())
+            .Async()
+            .To(Sink.ForEach<object>(_ => run.SetProcessed(++n))));
+        return run;
+    }
+
+    public static IPipelineRun StartWordCount(double rate)
+    {
+        var latency = new LatencyHistogram();
+        var run = new Run(latency);
+        var ticks = Source.Repeat(0);
+        if (rate > 0)
+        {
+            // Throttle in 10 ms slices: Akka's timers cannot pace element by element at these rates.
+            var perSlice = Math.Max(1, (int)Math.Round(rate / 100));
+            ticks = ticks.Throttle(perSlice, TimeSpan.FromMilliseconds(10), perSlice, ThrottleMode.Shaping);
+        }
+
+        long emitted = 0;
+        var sentences = ticks
+            .Select(_ => new Envelope(PipelineShape.Sentences[(int)(emitted++ % PipelineShape.Sentences.Length)]))
+            .Via(run.StopFlow<Envelope>())
+            .Async();
+        run.Start(RunnableGraph.FromGraph(GraphDsl.Create(b =>
+        {
+            var balance = b.Add(new Balance<Envelope>(PipelineShape.SplitParallelism));
+            var merge = b.Add(new Merge<WordItem>(PipelineShape.SplitParallelism));
+            var partition = b.Add(new Partition<WordItem>(
+                PipelineShape.CountParallelism, w => PipelineShape.Partition(w.Word, PipelineShape.CountParallelism)));
+            b.From(sentences).To(balance.In);
+            for (var i = 0; i < PipelineShape.SplitParallelism; i++)
+            {
+                b.From(balance.Out(i)).Via(Flow.Create<Envelope>().SelectMany(Split).Async()).To(merge.In(i));
+            }
+
+            b.From(merge.Out).To(partition.In);
+            for (var i = 0; i < PipelineShape.CountParallelism; i++)
+            {
+                var counter = new WordCounter(latency, run.IncrementProcessed);
+                b.From(partition.Out(i)).To(Sink.ForEach<WordItem>(w => counter.Count(w)).Async());
+            }
+
+            return ClosedShape.Instance;
+        })));
+
+        return run;
+    }
+
+    private static WordItem[] Split(Envelope envelope)
+    {
+        var words = envelope.Sentence.Split(' ');
+        envelope.Remaining = words.Length;
+        var items = new WordItem[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            items[i] = new WordItem(words[i], envelope);
+        }
+
+        return items;
+    }
+
+    private sealed class Run : IPipelineRun
+    {
+        private readonly ActorSystem _system;
+        private readonly SharedKillSwitch _stop;
+        private long _processed;
+
+        public Run(LatencyHistogram? latency)
+        {
+            Latency = latency;
+            _system = ActorSystem.Create("bench", ConfigurationFactory.ParseString(Hocon));
+            Materializer = _system.Materializer(ActorMaterializerSettings.Create(_system)
+                .WithInputBuffer(PipelineShape.QueueCapacity, PipelineShape.QueueCapacity));
+            _stop = KillSwitches.Shared("stop");
+        }
+
+        public long Processed => Volatile.Read(ref _processed);
+
+        public LatencyHistogram? Latency { get; }
+
+        private ActorMaterializer Materializer { get; }
+
+        public IGraph<FlowShape<T, T>, SharedKillSwitch> StopFlow<T>() => _stop.Flow<T>();
+
+        public void Start(IRunnableGraph<NotUsed> graph) => graph.Run(Materializer);
+
+        public void SetProcessed(long n) => Volatile.Write(ref _processed, n);
+
+        public void IncrementProcessed() => Interlocked.Increment(ref _processed);
+
+        public void Dispose()
+        {
+            _stop.Shutdown();
+            Materializer.Dispose();
+            _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+}

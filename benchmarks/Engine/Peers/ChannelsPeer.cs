@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using StormSharp.Benchmarks.Engine.Measurement;
+
+namespace StormSharp.Benchmarks.Engine.Peers;
+
+/// <summary>
+/// The hand-written in-process limit: one dedicated thread per task (as the engine's executors), bounded
+/// System.Threading.Channels queues between them, producers that block when a queue is full.
+/// </summary>
+public static class ChannelsPeer
+{
+    public static IPipelineRun StartConst() => new ConstRun();
+
+    public static IPipelineRun StartWordCount(double rate) => new WordCountRun(rate);
+
+    private static Channel<T> Bounded<T>(bool singleWriter) =>
+        Channel.CreateBounded<T>(new BoundedChannelOptions(PipelineShape.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = singleWriter,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+    private static bool Write<T>(ChannelWriter<T> writer, T item)
+    {
+        while (!writer.TryWrite(item))
+        {
+            if (!writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Thread Run(string name, Action body)
+    {
+        var t = new Thread(() => body()) { IsBackground = true, Name = name };
+        t.Start();
+        return t;
+    }
+
+    private sealed class ConstRun : IPipelineRun
+    {
+        private readonly Channel<object> _channel = Bounded<object>(singleWriter: true);
+        private readonly Thread[] _threads;
+        private volatile bool _stop;
+        private long _processed;
+
+        public ConstRun()
+        {
+            object tuple = new object?[] { PipelineShape.ConstValue };
+            _threads =
+            [
+                Run("channels-spout", () =>
+                {
+                    while (!_stop && Write(_channel.Writer, tuple))
+                    {
+                    }
+                }),
+                Run("channels-sink", () =>
+                {
+                    var reader = _channel.Reader;
+                    long n = 0;
+                    do
+                    {
+                        while (reader.TryRead(out _))
+                        {
+                            Volatile.Write(ref _processed, ++n);
+                        }
+                    }
+                    while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult());
+                }),
+            ];
+        }
+
+        public long Processed => Volatile.Read(ref _processed);
+
+        public LatencyHistogram? Latency => null;
+
+        public void Dispose()
+        {
+            _stop = true;
+            _channel.Writer.TryComplete();
+            foreach (var t in _threads)
+            {
+                t.Join();
+            }
+        }
+    }
+
+    private sealed class WordCountRun : IPipelineRun
+    {
+        private readonly Channel<Envelope>[] _split = new Channel<Envelope>[PipelineShape.SplitParallelism];
+        private readonly Channel<WordItem>[] _count = new Channel<WordItem>[PipelineShape.CountParallelism];
+        private readonly List<Thread> _threads = [];
+        private volatile bool _stop;
+        private long _completed;
+
+        public WordCountRun(double rate)
+        {
+            for (var i = 0; i < _split.Length; i++)
+            {
+                _split[i] = Bounded<Envelope>(singleWriter: true);
+            }
+
+            for (var i = 0; i < _count.Length; i++)
+            {
+                _count[i] = Bounded<WordItem>(singleWriter: false);
+            }
+
+            _threads.Add(Run("channels-wc-spout", () => Spout(new Pacer(rate))));
+            foreach (var ch in _split)
+            {
+                _threads.Add(Run("channels-wc-split", () => Split(ch.Reader)));
+            }
+
+            foreach (var ch in _count)
+            {
+                _threads.Add(Run("channels-wc-count", () => Count(ch.Reader)));
+            }
+        }
+
+        public long Processed => Volatile.Read(ref _completed);
+
+        public LatencyHistogram Latency { get; } = new();
+
+        public void Dispose()
+        {
+            _stop = true;
+            foreach (var ch in _split)
+            {
+                ch.Writer.TryComplete();
+            }
+
+            _threads[0].Join();
+            for (var i = 1; i <= _split.Length; i++)
+            {
+                _threads[i].Join();
+            }
+
+            foreach (var ch in _count)
+            {
+                ch.Writer.TryComplete();
+            }
+
+            foreach (var t in _threads)
+            {
+                t.Join();
+            }
+        }
+
+        private void Spout(Pacer pacer)
+        {
+            long emitted = 0;
+            var next = 0;
+            while (!_stop)
+            {
+                var due = pacer.Due(100);
+                if (due == 0 || emitted - Volatile.Read(ref _completed) >= PipelineShape.MaxPending)
+                {
+                    if (pacer.Unlimited)
+                    {
+                        Thread.Yield();
+                    }
+                    else
+                    {
+                        Pacer.Rest();
+                    }
+
+                    continue;
+                }
+
+                for (var i = 0; i < due && !_stop; i++)
+                {
+                    var envelope = new Envelope(PipelineShape.Sentences[(int)(emitted % PipelineShape.Sentences.Length)]);
+                    if (!Write(_split[next].Writer, envelope))
+                    {
+                        return;
+                    }
+
+                    next = (next + 1) % _split.Length;
+                    emitted++;
+                }
+            }
+        }
+
+        private void Split(ChannelReader<Envelope> reader)
+        {
+            do
+            {
+                while (reader.TryRead(out var envelope))
+                {
+                    var words = envelope.Sentence.Split(' ');
+                    envelope.Remaining = words.Length;
+                    foreach (var word in words)
+                    {
+                        if (!Write(_count[PipelineShape.Partition(word, _count.Length)].Writer, new WordItem(word, envelope)))
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult());
+        }
+
+        private void Count(ChannelReader<WordItem> reader)
+        {
+            var counter = new WordCounter(Latency, () => Interlocked.Increment(ref _completed));
+            do
+            {
+                while (reader.TryRead(out var item))
+                {
+                    counter.Count(item);
+                }
+            }
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using StormSharp.Benchmarks.Engine;
+using StormSharp.Benchmarks.Engine.Measurement;
+using StormSharp.Benchmarks.Engine.Micro;
+using StormSharp.Benchmarks.Engine.Peers;
+using StormSharp.Benchmarks.Engine.Report;
+using StormSharp.Benchmarks.Engine.Topologies;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+var results = new SuiteResults();
+var started = DateTime.UtcNow;
+Harness.Log($"engine benchmarks ({(options.Quick ? "quick" : "full")}): {string.Join(", ", BenchOptions.Sections.Where(options.Runs))}");
+
+try
+{
+    Sections.Run(options, results);
+}
+finally
+{
+    EngineTopologies.Shutdown();
+}
+
+foreach (var (key, value) in results.Summary())
+{
+    Console.WriteLine($"{key}: {value}");
+}
+
+var path = options.ResultsPath ?? (options.All ? ResultsReport.DefaultPath() : null);
+if (path is not null)
+{
+    File.WriteAllText(path, ResultsReport.Render(options, results, started, DateTime.UtcNow));
+    Harness.Log($"wrote {path}");
+}
+
+return 0;

@@ -1,0 +1,63 @@
+using StormSharp.Benchmarks.Engine.Measurement;
+using StormSharp.Benchmarks.Engine.Micro;
+
+namespace StormSharp.Benchmarks.Engine.Report;
+
+public sealed record OverloadResult(double SpoutToBoltRatio, double BoltRate, double SinkRate, double StartMb, double EndMb, double SlopeMbPerMin, double Seconds, string? Note);
+
+public sealed record RoutingAllocation(string Grouping, double ChooseBytes, double BeyondTupleBytes);
+
+/// <summary>Everything one run of the suite measured, and the summary lines derived from it.</summary>
+public sealed class SuiteResults
+{
+    public List<RunResult> Const { get; } = [];
+
+    public List<RunResult> Ack { get; } = [];
+
+    public List<RunResult> WordCountMax { get; } = [];
+
+    public List<RunResult> WordCountSweep { get; } = [];
+
+    public List<RunResult> PeerHalfMax { get; } = [];
+
+    public OverloadResult? Overload { get; set; }
+
+    public List<RoutingAllocation> Routing { get; } = [];
+
+    public List<MicroResult> Micro { get; } = [];
+
+    public List<string> Notes { get; } = [];
+
+    public double EngineConstRate => Rate(Const, "engine");
+
+    public static double Rate(IEnumerable<RunResult> runs, string name) =>
+        runs.FirstOrDefault(r => r.Name == name)?.Rate ?? double.NaN;
+
+    public double EngineWordCountMax => Rate(WordCountMax, "engine");
+
+    public RunResult? EngineHalfMax => WordCountSweep.FirstOrDefault(r => Math.Abs(r.OfferedRate - (0.5 * EngineWordCountMax)) < 1);
+
+    public double RoutingBytesPerTuple => Routing.Count == 0 ? double.NaN : Routing.Max(r => r.BeyondTupleBytes);
+
+    /// <summary>The summary lines, keys exactly as the issue names them, in its order.</summary>
+    public IReadOnlyList<(string Key, string Value)> Summary()
+    {
+        return
+        [
+            ("perf.constspout_nullbolt.tuples_per_s", N(EngineConstRate)),
+            ("perf.constspout_nullbolt.ratio_vs_channels", X(EngineConstRate / Rate(Const, "channels"))),
+            ("perf.ack.tuples_per_s", N(Rate(Ack, "engine acking"))),
+            ("perf.ack.ratio_vs_noack", X(Rate(Ack, "engine acking") / Rate(Ack, "engine no acking"))),
+            ("perf.wordcount.max_sentences_per_s", N(EngineWordCountMax)),
+            ("perf.wordcount.ratio_vs_dataflow", X(EngineWordCountMax / Rate(WordCountMax, "dataflow"))),
+            ("perf.wordcount.ratio_vs_akka", X(EngineWordCountMax / Rate(WordCountMax, "akka"))),
+            ("perf.wordcount.p99_ms_at_half_max", X(EngineHalfMax?.Latency.P99Ms ?? double.NaN)),
+            ("perf.routing.bytes_allocated_per_tuple", N(RoutingBytesPerTuple)),
+            ("perf.overload.rss_growth_mb_per_min", X(Overload?.SlopeMbPerMin ?? double.NaN)),
+        ];
+    }
+
+    public static string N(double v) => double.IsFinite(v) ? Math.Round(v).ToString("0", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+
+    public static string X(double v) => double.IsFinite(v) ? v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+}
