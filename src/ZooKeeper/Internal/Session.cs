@@ -264,19 +264,9 @@ internal sealed partial class Session : IAsyncDisposable
                 _lastConnectError = ex;
                 _logger.LogDebug(ex, "connecting to {Server} failed", server);
                 failuresInRow++;
-                if (failuresInRow % _servers.Length == 0)
+                if (!await BackOffAsync(failuresInRow, token).ConfigureAwait(false))
                 {
-                    // Every server refused this round: back off a little, with jitter so a fleet of
-                    // clients does not reconnect in lockstep.
-                    var backoff = Math.Min(1000, 50 * (failuresInRow / _servers.Length)) + Random.Shared.Next(50);
-                    try
-                    {
-                        await Task.Delay(backoff, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
                 continue;
@@ -288,13 +278,35 @@ internal sealed partial class Session : IAsyncDisposable
 
             if (connection.IsClosed)
             {
-                // The handshake told us the session expired.
+                // The handshake told us the session expired; a server that says so every time
+                // must not be hammered.
                 connection.Dispose();
+                failuresInRow++;
+                if (!await BackOffAsync(failuresInRow, token).ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 continue;
             }
 
-            failuresInRow = 0;
+            var started = Environment.TickCount64;
             await RunConnectionAsync(connection).ConfigureAwait(false);
+
+            // A server that hangs up right after the handshake counts as a failure, so that it is
+            // not reconnected to in a tight loop; a connection that served a while did not fail.
+            if (Environment.TickCount64 - started < 1000)
+            {
+                failuresInRow++;
+                if (!await BackOffAsync(failuresInRow, token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            else
+            {
+                failuresInRow = 0;
+            }
         }
     }
 
@@ -344,6 +356,29 @@ internal sealed partial class Session : IAsyncDisposable
             {
                 SetState(ConnectionState.Disconnected);
             }
+        }
+    }
+
+    /// <summary>
+    /// After every server has failed once in a row, waits a little (growing to 1 s, with jitter so a
+    /// fleet of clients does not reconnect in lockstep). False when the client is closing.
+    /// </summary>
+    private async Task<bool> BackOffAsync(int failuresInRow, CancellationToken token)
+    {
+        if (failuresInRow % _servers.Length != 0)
+        {
+            return true;
+        }
+
+        var backoff = Math.Min(1000, 50 * (failuresInRow / _servers.Length)) + Random.Shared.Next(50);
+        try
+        {
+            await Task.Delay(backoff, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
