@@ -1,0 +1,269 @@
+using StormSharp.Runtime.Routing;
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Tests;
+
+public sealed class GroupingTests : IDisposable
+{
+    private readonly string _spoutKey = Board.NewKey();
+    private readonly string _boltKey = Board.NewKey();
+    private readonly LocalCluster _cluster = new();
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        Board.Forget(_spoutKey);
+        Board.Forget(_boltKey);
+    }
+
+    [Fact]
+    public void Shuffle_ManyTuples_SpreadEvenlyOverTasks()
+    {
+        var perTask = Run(4, 40_000, (d, s) => d.ShuffleGrouping(s));
+        Assert.Equal(4, perTask.Count);
+        Assert.All(perTask.Values, n => Assert.InRange(n, 7_500, 12_500));
+    }
+
+    [Fact]
+    public void None_ManyTuples_ReachEveryTask()
+    {
+        var perTask = Run(3, 9_000, (d, s) => d.NoneGrouping(s));
+        Assert.Equal(3, perTask.Count);
+        Assert.All(perTask.Values, n => Assert.InRange(n, 1_500, 4_500));
+    }
+
+    [Fact]
+    public void LocalOrShuffle_OneWorker_SpreadOverAllTasks()
+    {
+        var perTask = Run(3, 9_000, (d, s) => d.LocalOrShuffleGrouping(s));
+        Assert.Equal(3, perTask.Count);
+        Assert.All(perTask.Values, n => Assert.InRange(n, 1_500, 4_500));
+    }
+
+    [Fact]
+    public void All_EveryTaskReceivesEveryTuple()
+    {
+        var perTask = Run(3, 1_000, (d, s) => d.AllGrouping(s));
+        Assert.Equal(3, perTask.Count);
+        Assert.All(perTask.Values, n => Assert.Equal(1_000, n));
+    }
+
+    [Fact]
+    public void Global_OnlyLowestTaskReceives()
+    {
+        var perTask = Run(3, 1_000, (d, s) => d.GlobalGrouping(s));
+        var single = Assert.Single(perTask);
+        Assert.Equal(1_000, single.Value);
+        Assert.Equal(perTask.Keys.Min(), single.Key);
+    }
+
+    [Fact]
+    public void Fields_SameValueSameTask_AndEveryTaskUsed()
+    {
+        Run(4, 8_000, (d, s) => d.FieldsGrouping(s, new Fields("n")), modulo: 50);
+        var record = Board.Of(_boltKey);
+        var taskOfKey = new Dictionary<long, HashSet<int>>();
+        foreach (var (task, values) in record.Received)
+        {
+            var k = (long)values[0]!;
+            if (!taskOfKey.TryGetValue(k, out var set))
+            {
+                taskOfKey[k] = set = [];
+            }
+
+            set.Add(task);
+        }
+
+        Assert.Equal(50, taskOfKey.Count);
+        Assert.All(taskOfKey.Values, tasks => Assert.Single(tasks));
+        Assert.Equal(4, taskOfKey.Values.Select(t => t.First()).Distinct().Count());
+    }
+
+    [Fact]
+    public void Fields_HashIsStableAcrossProcesses()
+    {
+        // Golden values: string.GetHashCode is randomised per process, ours must not be, or a key would move between
+        // tasks when a worker restarts.
+        Assert.Equal(1_379_823_906u, StableHash.Value("apple"));
+        var grouper = new FieldsGrouper([1, 2, 3, 4, 5], [0]);
+        var into = new int[5];
+        var chosen = new[] { "apple", "banana", "cherry", "date" }.Select(k =>
+        {
+            grouper.Choose(0, new Values(k), into);
+            return into[0];
+        }).ToArray();
+        Assert.Equal(new[] { 1, 3, 2, 1 }, chosen);
+    }
+
+    [Fact]
+    public void PartialKey_HotKey_SplitOverTwoTasksAtMost()
+    {
+        var grouper = new PartialKeyGrouper([1, 2, 3, 4], [0]);
+        var into = new int[4];
+        var counts = new Dictionary<int, int>();
+        var tasksOfKey = new Dictionary<string, HashSet<int>>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var key = i % 2 == 0 ? "hot" : "k" + (i % 97);
+            grouper.Choose(0, new Values(key), into);
+            counts[into[0]] = counts.GetValueOrDefault(into[0]) + 1;
+            if (!tasksOfKey.TryGetValue(key, out var set))
+            {
+                tasksOfKey[key] = set = [];
+            }
+
+            set.Add(into[0]);
+        }
+
+        Assert.All(tasksOfKey.Values, s => Assert.InRange(s.Count, 1, 2));
+        Assert.Equal(2, tasksOfKey["hot"].Count);
+
+        // The hot key alone is half the input; with two choices no task should take much more than a fair share of it.
+        Assert.True(counts.Values.Max() < 4_000, $"most loaded task got {counts.Values.Max()} of 10000");
+    }
+
+    [Fact]
+    public void PartialKey_InTopology_EveryTupleDelivered()
+    {
+        var perTask = Run(3, 3_000, (d, s) => d.PartialKeyGrouping(s, new Fields("n")), modulo: 10);
+        Assert.Equal(3_000, perTask.Values.Sum());
+    }
+
+    [Fact]
+    public void Direct_EmitDirect_ReachesChosenTaskOnly()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_spoutKey, 300));
+        builder.SetBolt("router", new DirectRouterBolt(), 1).ShuffleGrouping("spout");
+        builder.SetBolt("sink", new RecordingBolt(_boltKey), 3).DirectGrouping("router");
+        _cluster.SubmitTopology("direct", new Config(), builder.CreateTopology());
+        AwaitAcks(300);
+
+        var record = Board.Of(_boltKey);
+        var tasks = record.PerTask.Keys.Order().ToArray();
+        Assert.Equal(3, tasks.Length);
+        Assert.All(record.Received, r => Assert.Equal(tasks[(int)((long)r.Values[0]! % 3)], r.Task));
+    }
+
+    [Fact]
+    public void Direct_PlainEmitOnDirectStream_IsAnErrorAndFailsTheTuple()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_spoutKey, 10));
+        builder.SetBolt("router", new DirectRouterBolt(useDirect: false), 1).ShuffleGrouping("spout");
+        builder.SetBolt("sink", new RecordingBolt(_boltKey), 2).DirectGrouping("router");
+        _cluster.SubmitTopology("direct-bad", new Config(), builder.CreateTopology());
+
+        var spout = Board.Of(_spoutKey);
+        Await.Until(() => spout.Failed.Count == 10, TimeSpan.FromSeconds(20), () => $"10 fails, have {spout.Failed.Count}");
+        var errors = _cluster.GetTopologyInfo("direct-bad").Component("router").Errors;
+        Assert.Contains(errors, e => e.Message.Contains("direct stream 'default'", StringComparison.Ordinal) && e.Message.Contains("EmitDirect", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Direct_EmitDirectOnPlainStream_IsAnError()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_spoutKey, 5));
+        builder.SetBolt("router", new DirectRouterBolt(useDirect: true, declareDirect: false), 1).ShuffleGrouping("spout");
+        builder.SetBolt("sink", new RecordingBolt(_boltKey), 2).ShuffleGrouping("router");
+        _cluster.SubmitTopology("direct-plain", new Config(), builder.CreateTopology());
+
+        var spout = Board.Of(_spoutKey);
+        Await.Until(() => spout.Failed.Count == 5, TimeSpan.FromSeconds(20), () => $"5 fails, have {spout.Failed.Count}");
+        var errors = _cluster.GetTopologyInfo("direct-plain").Component("router").Errors;
+        Assert.Contains(errors, e => e.Message.Contains("not declared direct", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Custom_GroupingChoosesTasks_AsItSays()
+    {
+        var perTask = Run(4, 1_000, (d, s) => d.CustomGrouping(s, new EvenOddGrouping()));
+        Assert.Equal(2, perTask.Count);
+        var record = Board.Of(_boltKey);
+        var tasks = perTask.Keys.Order().ToArray();
+        Assert.All(record.Received, r => Assert.Equal(tasks[(int)((long)r.Values[0]! % 2)], r.Task));
+    }
+
+    private Dictionary<int, long> Run(int boltTasks, int count, Action<BoltDeclarer, string> subscribe, int modulo = 0)
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", modulo == 0 ? new CountingSpout(_spoutKey, count) : new ModuloSpout(_spoutKey, count, modulo));
+        subscribe(builder.SetBolt("bolt", new RecordingBolt(_boltKey), boltTasks), "spout");
+        _cluster.SubmitTopology("grouping", new Config(), builder.CreateTopology());
+        AwaitAcks(count);
+        return new Dictionary<int, long>(Board.Of(_boltKey).PerTask);
+    }
+
+    private void AwaitAcks(int count)
+    {
+        var spout = Board.Of(_spoutKey);
+        Await.Until(() => spout.Acked.Count + spout.Failed.Count >= count, TimeSpan.FromSeconds(60),
+            () => $"{count} spout tuples acked, have {spout.Acked.Count} (+{spout.Failed.Count} failed)");
+        Assert.Empty(spout.Failed);
+    }
+
+    private sealed class ModuloSpout(string key, long count, int modulo) : BaseRichSpout
+    {
+        [NonSerialized]
+        private ISpoutOutputCollector? _collector;
+        private long _next;
+
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) => _collector = collector;
+
+        public override void NextTuple()
+        {
+            if (_next < count)
+            {
+                _collector!.Emit(new Values(_next % modulo), _next++);
+            }
+        }
+
+        public override void Ack(object msgId) => Board.Of(key).Acked.TryAdd(msgId, 1);
+
+        public override void Fail(object msgId) => Board.Of(key).Failed.TryAdd(msgId, 1);
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+
+    private sealed class DirectRouterBolt(bool useDirect = true, bool declareDirect = true) : BaseRichBolt
+    {
+        [NonSerialized]
+        private IOutputCollector? _collector;
+        [NonSerialized]
+        private IReadOnlyList<int>? _sinkTasks;
+
+        public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
+        {
+            _collector = collector;
+            _sinkTasks = context.GetComponentTasks("sink");
+        }
+
+        public override void Execute(ITuple input)
+        {
+            var n = input.GetLong(0);
+            if (useDirect)
+            {
+                _collector!.EmitDirect(_sinkTasks![(int)(n % _sinkTasks.Count)], input, input.Values);
+            }
+            else
+            {
+                _collector!.Emit(input, input.Values);
+            }
+
+            _collector!.Ack(input);
+        }
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(declareDirect, new Fields("n"));
+    }
+
+    private sealed class EvenOddGrouping : ICustomStreamGrouping
+    {
+        [NonSerialized]
+        private IReadOnlyList<int>? _targets;
+
+        public void Prepare(TopologyContext context, GlobalStreamId stream, IReadOnlyList<int> targetTasks) => _targets = targetTasks;
+
+        public IReadOnlyList<int> ChooseTasks(int taskId, IReadOnlyList<object?> values) => [_targets![(int)((long)values[0]! % 2)]];
+    }
+}
