@@ -48,7 +48,7 @@ public static class TopologyValidator
                 problems.Add($"component '{c.Id}' has parallelism {c.Parallelism}; it must be at least 1");
             }
 
-            if (c.NumTasks <= 0)
+            if (c.NumTasks <= 0 && c.Parallelism > 0)
             {
                 problems.Add($"component '{c.Id}' has {c.NumTasks} tasks; it must have at least 1");
             }
