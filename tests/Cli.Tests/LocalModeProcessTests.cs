@@ -24,6 +24,19 @@ public sealed class LocalModeProcessTests(TopologyProjectFixture project) : ICla
     }
 
     [Fact]
+    public async Task Local_BuiltAssemblyPath_RunsItWithoutBuilding()
+    {
+        var dll = await project.BuildAsync();
+        var marker = Path.Combine(project.Root, "marker-" + Guid.NewGuid().ToString("N") + ".txt");
+
+        var result = await CliProcess.RunAsync(RunDeadline, "local", dll, "Marker.MarkerTopology", marker, "--local-ttl", "3");
+
+        Assert.True(result.ExitCode == 0, $"storm local on a .dll should exit 0 after the TTL; {result}");
+        Assert.DoesNotContain("building", result.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(marker), $"the bolt should have written {marker}; {result}");
+    }
+
+    [Fact]
     public async Task Local_MainBuildsInvalidTopology_PrintsValidationMessageAndExitsOne()
     {
         var result = await CliProcess.RunAsync(RunDeadline, "local", project.ProjectDir, "Marker.InvalidTopology", "--local-ttl", "5");

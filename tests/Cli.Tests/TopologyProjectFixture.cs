@@ -98,5 +98,40 @@ public sealed class TopologyProjectFixture : IDisposable
     /// <summary>The project's folder (what <c>storm local</c> is given).</summary>
     public string ProjectDir { get; }
 
+    /// <summary>Builds the project in Release, as <c>storm local</c> would, and returns its assembly's path.</summary>
+    public async Task<string> BuildAsync()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = ProjectDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "build", "-c", "Release", "-nologo", "-v", "q", "-nodeReuse:false", "-o", System.IO.Path.Combine(Root, "built") })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("dotnet build of the test topology project did not finish within 4 minutes");
+        }
+
+        var output = await stdout.WaitAsync(TimeSpan.FromSeconds(10)) + await stderr.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(process.ExitCode == 0, "dotnet build of the test topology project failed:\n" + output);
+        return System.IO.Path.Combine(Root, "built", "MarkerTopologies.dll");
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -58,7 +58,7 @@ internal sealed class ProgressPrinter(TextWriter stdout, TextWriter stderr)
     {
         var components = info.Components.Where(c => !Utils.IsReservedId(c.Id)).ToList();
         var width = components.Count == 0 ? 0 : components.Max(c => c.Id.Length);
-        var seconds = ((int)elapsed.TotalSeconds).ToString(CultureInfo.InvariantCulture).PadLeft(3);
+        var seconds = ((int)Math.Round(elapsed.TotalSeconds)).ToString(CultureInfo.InvariantCulture).PadLeft(3);
         foreach (var c in components)
         {
             var t = c.Windows.ContainsKey(StatsWindows.AllTime) ? c.Total(StatsWindows.AllTime) : c.Total(c.Windows.Keys.Max());
