@@ -1,7 +1,7 @@
 namespace StormSharp.Benchmarks.Engine;
 
-/// <summary>Command line: <c>[engine] [--quick] [--only const,ack,wordcount,overload,micro] [--results path]</c>.</summary>
-public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string? ResultsPath)
+/// <summary>Command line: <c>[engine] [--quick] [--only const,ack,wordcount,overload,micro] [--results path] [--queue capacity]</c>.</summary>
+public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string? ResultsPath, int QueueCapacity)
 {
     public static readonly string[] Sections = ["const", "ack", "wordcount", "overload", "micro"];
 
@@ -27,6 +27,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
         var quick = false;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? results = null;
+        var queue = 1024;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,15 +49,22 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
                     }
 
                     break;
+                case "--queue" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], System.Globalization.CultureInfo.InvariantCulture, out queue) || queue < 2)
+                    {
+                        throw new ArgumentException($"--queue: '{args[i]}' is not a capacity of 2 or more");
+                    }
+
+                    break;
                 case "--results" when i + 1 < args.Length:
                     results = args[++i];
                     break;
                 default:
                     throw new ArgumentException(
-                        $"unknown argument '{args[i]}'; usage: benchmarks/run engine [--quick] [--only {string.Join(",", Sections)}] [--results <file>]");
+                        $"unknown argument '{args[i]}'; usage: benchmarks/run engine [--quick] [--only {string.Join(",", Sections)}] [--results <file>] [--queue <capacity>]");
             }
         }
 
-        return new BenchOptions(quick, only, results);
+        return new BenchOptions(quick, only, results, queue);
     }
 }

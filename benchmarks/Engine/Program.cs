@@ -16,6 +16,7 @@ catch (ArgumentException e)
     return 2;
 }
 
+PipelineShape.QueueCapacity = options.QueueCapacity;
 var results = new SuiteResults();
 var started = DateTime.UtcNow;
 Harness.Log($"engine benchmarks ({(options.Quick ? "quick" : "full")}): {string.Join(", ", BenchOptions.Sections.Where(options.Runs))}");

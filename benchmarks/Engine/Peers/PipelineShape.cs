@@ -9,8 +9,8 @@ namespace StormSharp.Benchmarks.Engine.Peers;
 /// </summary>
 public static class PipelineShape
 {
-    /// <summary>Capacity of every queue between stages (the engine's receive buffer is set to the same).</summary>
-    public const int QueueCapacity = 1024;
+    /// <summary>Capacity of every queue between stages (the engine's receive buffer is set to the same); <c>--queue</c> changes it.</summary>
+    public static int QueueCapacity { get; set; } = 1024;
 
     public const int SplitParallelism = 2;
 

@@ -48,6 +48,7 @@ public static class ResultsReport
         L($"| memory | {MemoryTotal()} |");
         L($"| OS | {RuntimeInformation.OSDescription} |");
         L($"| runtime | {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC |");
+        L($"| load average (1, 5, 15 min) | at start {r.LoadAtStart}; at end {LoadAverage()} (other processes shared the 2 cores: see CPU cores used per run) |");
         L($"| mode | {(o.Quick ? "quick" : "full")}: warm-up {o.Warmup.TotalSeconds:0} s, window {o.Window.TotalSeconds:0} s, overload {o.OverloadDuration.TotalSeconds:0} s |");
         L();
         L("## Summary");
@@ -159,7 +160,7 @@ public static class ResultsReport
             L();
             L("| suite | benchmark | parameters | mean (ns/op) | allocated (B/op) |");
             L("| --- | --- | --- | --- | --- |");
-            foreach (var m in r.Micro)
+            foreach (var m in r.Micro.OrderBy(m => m.Suite, StringComparer.Ordinal).ThenBy(m => m.Parameters, StringComparer.Ordinal).ThenBy(m => m.Method, StringComparer.Ordinal))
             {
                 L($"| {m.Suite} | {m.Method} | {m.Parameters} | {F(m.MeanNs, "N1")} | {F(m.AllocatedBytes, "0.##")} |");
             }
@@ -183,6 +184,7 @@ public static class ResultsReport
         L();
         L("- Throughput: tuples (or sentences) completed during the window, divided by its length; counters are per task, single writer.");
         L("- Latency: log-linear histogram (32 linear buckets per power of two, about 3% error) of emit-to-ack times recorded by the spout.");
+        L("- Per CPU-second: throughput divided by CPU cores used; less sensitive than raw throughput to other load on the machine.");
         L("- CPU cores used: process CPU time over wall time during the window. Peak memory: the largest working set sampled (every 100 ms) during the window.");
         L("- All pipelines run in the same process, one after another, with a full GC between them.");
         return sb.ToString();
@@ -193,11 +195,11 @@ public static class ResultsReport
 
     private static void Throughput(Action<string> l, List<RunResult> runs, string unit)
     {
-        l($"| pipeline | {unit} | CPU cores | peak memory (MB) | note |");
-        l("| --- | --- | --- | --- | --- |");
+        l($"| pipeline | {unit} | CPU cores | {unit.Split('/')[0]} per CPU-second | peak memory (MB) | note |");
+        l("| --- | --- | --- | --- | --- | --- |");
         foreach (var x in runs)
         {
-            l($"| {x.Name} | {F(x.Rate, "N0")} | {F(x.Cores, "0.00")} | {F(x.PeakMb, "N0")} | {x.Note} |");
+            l($"| {x.Name} | {F(x.Rate, "N0")} | {F(x.Cores, "0.00")} | {F(x.Rate / x.Cores, "N0")} | {F(x.PeakMb, "N0")} | {x.Note} |");
         }
 
         l(string.Empty);
@@ -214,6 +216,20 @@ public static class ResultsReport
         }
 
         l(string.Empty);
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, from /proc/loadavg.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{parts[0]}, {parts[1]}, {parts[2]}";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "n/a";

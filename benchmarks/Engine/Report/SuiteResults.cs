@@ -28,6 +28,8 @@ public sealed class SuiteResults
 
     public List<string> Notes { get; } = [];
 
+    public string LoadAtStart { get; } = ResultsReport.LoadAverage();
+
     public double EngineConstRate => Rate(Const, "engine");
 
     public static double Rate(IEnumerable<RunResult> runs, string name) =>
