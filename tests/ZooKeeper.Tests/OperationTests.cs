@@ -290,6 +290,31 @@ public sealed class OperationTests(StandaloneServerFixture server) : IAsyncLifet
     }
 
     [Fact]
+    public async Task GetDataAsync_LargeNode_RoundTripsAcrossManyReads()
+    {
+        // Larger than the client's 64 KiB socket buffers in both directions.
+        var big = new byte[900 * 1024];
+        Random.Shared.NextBytes(big);
+        await _zk.CreateAsync(_root + "/big", big, Acls.OpenUnsafe).Within("create 900 KiB node");
+        var reads = Enumerable.Range(0, 8).Select(_ => _zk.GetDataAsync(_root + "/big").AsTask()).ToArray();
+        foreach (var node in await Task.WhenAll(reads).Within("parallel reads of the big node"))
+        {
+            Assert.Equal(big, node.Data);
+        }
+    }
+
+    [Fact]
+    public async Task Chroot_Watch_ReportsClientPath()
+    {
+        var rooted = await _clients.ConnectAsync(chroot: _root);
+        await rooted.CreateAsync("/w", B(""), Acls.OpenUnsafe).Within("create");
+        var events = new Events<WatchedEvent>();
+        await rooted.GetDataAsync("/w", events.Handler).Within("watch");
+        await _zk.SetDataAsync(_root + "/w", B("x")).Within("set from outside the chroot");
+        Assert.Equal("/w", (await events.NextAsync("watch under chroot")).Path);
+    }
+
+    [Fact]
     public async Task Acl_ReadOnly_RejectsWritesWithNoAuth()
     {
         await _zk.CreateAsync(_root + "/ro", B("r"), Acls.ReadUnsafe).Within("create");
