@@ -214,6 +214,8 @@ internal sealed class BoltExecutor : Executor
 
         public IReadOnlyList<int> Emit(ITuple? anchor, IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, anchor, tuple);
 
+        public IReadOnlyList<int> Emit(IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, anchors, tuple);
+
         public IReadOnlyList<int> Emit(IReadOnlyList<object?> tuple) => Emit(Utils.DefaultStreamId, (ITuple?)null, tuple);
 
         public void EmitDirect(int taskId, string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple)

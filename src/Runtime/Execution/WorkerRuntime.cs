@@ -454,20 +454,10 @@ internal sealed class WorkerRuntime
             var failed = sum[b + ExecutorStats.Failed];
             var executed = sum[b + ExecutorStats.Executed];
             var own = s.ComponentId == componentId;
-            if (own)
+            var declared = own && !s.StreamId.StartsWith("__", StringComparison.Ordinal);
+            if (own && (declared || emitted != 0 || acked != 0 || failed != 0))
             {
-                if (emitted == 0 && acked == 0 && failed == 0 && !s.StreamId.StartsWith("__", StringComparison.Ordinal))
-                {
-                    // Declared streams are listed even when idle, as Storm's UI does.
-                    result.Add(new StreamStats(s.StreamId, 0, 0, 0, 0, 0, 0, 0, 0));
-                    continue;
-                }
-
-                if (emitted == 0 && acked == 0 && failed == 0)
-                {
-                    continue;
-                }
-
+                // Declared streams are listed even when idle, as Storm's UI does.
                 result.Add(new StreamStats(
                     s.StreamId, emitted, sum[b + ExecutorStats.Transferred], isSpout ? acked : 0, isSpout ? failed : 0, 0,
                     isSpout ? Ms(sum[b + ExecutorStats.AckLatencyTicks], acked) : 0, 0, 0));

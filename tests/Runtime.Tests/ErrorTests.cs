@@ -1,0 +1,67 @@
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Tests;
+
+public sealed class ErrorTests : IDisposable
+{
+    private readonly string _key = Board.NewKey();
+    private readonly string _boltKey = Board.NewKey();
+    private readonly LocalCluster _cluster = new();
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        Board.Forget(_key);
+        Board.Forget(_boltKey);
+    }
+
+    [Fact]
+    public void Execute_BoltThrows_TupleFailedErrorReportedTopologyGoesOn()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_key, 1_000));
+        builder.SetBolt("thrower", new ThrowingBolt(_boltKey, 100), 2).ShuffleGrouping("spout");
+        builder.SetBolt("sink", new RecordingBolt(Board.NewKey())).ShuffleGrouping("thrower");
+        _cluster.SubmitTopology("errors", new Config(), builder.CreateTopology());
+
+        var spout = Board.Of(_key);
+        Await.Until(() => spout.Acked.Count + spout.Failed.Count == 1_000, TimeSpan.FromSeconds(30),
+            () => $"1000 acks or fails, have {spout.Acked.Count} + {spout.Failed.Count}");
+        Assert.Equal(10, spout.Failed.Count);
+        Assert.Equal(990, spout.Acked.Count);
+        Assert.Equal(990, Board.Of(_boltKey).Executed);
+
+        var thrower = _cluster.GetTopologyInfo("errors").Component("thrower");
+        Assert.NotEmpty(thrower.Errors);
+        Assert.All(thrower.Errors, e => Assert.StartsWith("InvalidOperationException: boom on ", e.Message, StringComparison.Ordinal));
+        Assert.Equal(10, thrower.Total().Failed);
+        Assert.Equal(990, thrower.Total().Acked);
+    }
+
+    [Fact]
+    public void Open_SpoutThrows_ErrorReportedOtherComponentsRun()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("broken", new ThrowingOpenSpout());
+        builder.SetSpout("spout", new CountingSpout(_key, 100));
+        builder.SetBolt("sink", new RecordingBolt(_boltKey)).ShuffleGrouping("spout").ShuffleGrouping("broken");
+        _cluster.SubmitTopology("open", new Config(), builder.CreateTopology());
+
+        var spout = Board.Of(_key);
+        Await.Until(() => spout.Acked.Count == 100, TimeSpan.FromSeconds(30), () => $"100 acks, have {spout.Acked.Count}");
+        Await.Until(() => _cluster.GetTopologyInfo("open").Component("broken").Errors.Count > 0, TimeSpan.FromSeconds(10), "the Open error to be reported");
+        Assert.Contains("cannot open", _cluster.GetTopologyInfo("open").Component("broken").Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingOpenSpout : BaseRichSpout
+    {
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) =>
+            throw new IOException("cannot open the source");
+
+        public override void NextTuple()
+        {
+        }
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+}

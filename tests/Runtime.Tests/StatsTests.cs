@@ -1,0 +1,80 @@
+using StormSharp.Runtime.Stats;
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Tests;
+
+public sealed class StatsTests : IDisposable
+{
+    private readonly string _key = Board.NewKey();
+    private readonly LocalCluster _cluster = new();
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        Board.Forget(_key);
+    }
+
+    [Fact]
+    public void TopologyInfo_AfterRun_ExactCountsPerStreamAndWindow()
+    {
+        const int count = 5_000;
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_key, count, true, "odd", "even"), 2);
+        builder.SetBolt("pass", new RecordingBolt(Board.NewKey(), forward: true), 3).ShuffleGrouping("spout", "odd").ShuffleGrouping("spout", "even");
+        builder.SetBolt("all", new RecordingBolt(Board.NewKey()), 2).AllGrouping("pass");
+        _cluster.SubmitTopology("stats", new Config(), builder.CreateTopology());
+
+        var record = Board.Of(_key);
+        Await.Until(() => record.Acked.Count == count, TimeSpan.FromSeconds(30), () => $"{count} acks, have {record.Acked.Count}");
+        Await.Until(() => _cluster.GetTopologyInfo("stats").Component("spout").Total().Acked == 2 * count, TimeSpan.FromSeconds(10), "spout stats to count every ack");
+
+        var info = _cluster.GetTopologyInfo("stats");
+        Assert.Equal("ACTIVE", info.Status);
+        Assert.Equal(["spout", "pass", "all", Utils.AckerComponentId], info.Components.Select(c => c.Id));
+        foreach (var window in StatsWindows.All)
+        {
+            var spout = info.Component("spout");
+            var odd = spout.Windows[window].Single(s => s.StreamId == "odd");
+            Assert.Equal(count, odd.Emitted);
+            Assert.Equal(count, odd.Transferred);
+            Assert.Equal(count, odd.Acked);
+            Assert.True(odd.CompleteLatencyMs > 0);
+
+            var pass = info.Component("pass");
+            Assert.Equal(count, pass.Windows[window].Single(s => s.StreamId == "spout:even").Executed);
+            Assert.Equal(count, pass.Windows[window].Single(s => s.StreamId == "spout:even").Acked);
+            var passOut = pass.Windows[window].Single(s => s.StreamId == "default");
+            Assert.Equal(2 * count, passOut.Emitted);
+            Assert.Equal(4 * count, passOut.Transferred); // all grouping to two tasks
+
+            var all = info.Component("all").Total(window);
+            Assert.Equal(4 * count, all.Executed);
+            Assert.True(all.ExecuteLatencyMs >= 0 && all.ProcessLatencyMs > 0, $"latencies {all}");
+        }
+
+        Assert.Equal(2, info.Component("spout").Executors);
+        Assert.Equal(3, info.Component("pass").Tasks);
+        Assert.InRange(info.Component("pass").Capacity, 0, 1);
+        Assert.True(info.Component(Utils.AckerComponentId).Total().Executed >= 2 * count);
+    }
+
+    [Fact]
+    public void ExecutorStats_Windows_SubtractSnapshotTakenAWindowAgo()
+    {
+        var freq = System.Diagnostics.Stopwatch.Frequency;
+        var stats = new ExecutorStats(1, 0);
+        for (var second = 0; second <= 700; second += 10)
+        {
+            stats.RecordEmit(0, 1);
+            stats.Tick(second * freq);
+        }
+
+        var now = 700 * freq;
+        var tenMinutes = stats.Window(StatsWindows.TenMinutes, now, out var covered);
+        Assert.Equal(60, tenMinutes[ExecutorStats.Emitted]);
+        Assert.Equal(600, covered, 1);
+        var all = stats.Window(StatsWindows.AllTime, now, out var coveredAll);
+        Assert.Equal(71, all[ExecutorStats.Emitted]);
+        Assert.Equal(700, coveredAll, 1);
+    }
+}
