@@ -139,6 +139,47 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Deletes a node and everything below it, children first. Nodes that vanish meanwhile are
+    /// fine; a node that gains a child meanwhile is retried. Not atomic: use MultiAsync for that.
+    /// </summary>
+    public async ValueTask DeleteRecursiveAsync(string path, CancellationToken cancellationToken = default)
+    {
+        PathUtil.Validate(path, false);
+        for (var attempt = 0; ; attempt++)
+        {
+            IReadOnlyList<string> children;
+            try
+            {
+                children = (await GetChildrenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false)).Children;
+            }
+            catch (NoNodeException)
+            {
+                return;
+            }
+
+            var prefix = path == "/" ? "/" : path + "/";
+            await Task.WhenAll(children.Select(c => DeleteRecursiveAsync(prefix + c, cancellationToken).AsTask())).ConfigureAwait(false);
+            if (path == "/")
+            {
+                return;
+            }
+
+            try
+            {
+                await DeleteAsync(path, -1, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (NoNodeException)
+            {
+                return;
+            }
+            catch (NotEmptyException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// The node's Stat, or null if it does not exist. With a watcher, it fires once on the node's
     /// creation, deletion or data change.
     /// </summary>

@@ -121,6 +121,17 @@ public sealed class OperationTests(StandaloneServerFixture server) : IAsyncLifet
     }
 
     [Fact]
+    public async Task DeleteRecursiveAsync_Tree_RemovesEverything()
+    {
+        await _zk.CreateWithParentsAsync(_root + "/tree/a/b/c", B(""), Acls.OpenUnsafe).Within("create deep");
+        await _zk.CreateWithParentsAsync(_root + "/tree/a/d", B(""), Acls.OpenUnsafe).Within("create sibling");
+        await _zk.CreateAsync(_root + "/tree/e", B(""), Acls.OpenUnsafe).Within("create leaf");
+        await _zk.DeleteRecursiveAsync(_root + "/tree").Within("delete tree");
+        Assert.Null(await _zk.ExistsAsync(_root + "/tree").Within("exists"));
+        await _zk.DeleteRecursiveAsync(_root + "/tree").Within("delete missing tree");
+    }
+
+    [Fact]
     public async Task ExistsAsync_Missing_ReturnsNull()
     {
         Assert.Null(await _zk.ExistsAsync(_root + "/missing").Within("exists"));

@@ -24,7 +24,7 @@ internal sealed partial class Session : IAsyncDisposable
     private readonly Lock _stateLock = new();
 
     private Task? _runLoop;
-    private Connection? _current;
+    private volatile Connection? _current;
     private long _sessionId;
     private byte[] _password = new byte[PasswordLength];
     private int _negotiatedTimeoutMs;
