@@ -8,6 +8,12 @@ namespace StormSharp.Benchmarks.Engine.Measurement;
 public sealed record RunResult(
     string Name, double OfferedRate, double Rate, double Seconds, double Cores, double PeakMb, LatencySummary Latency, string? Note = null)
 {
+    /// <summary>Bytes allocated by the whole process per tuple (or sentence) completed during the window.</summary>
+    public double AllocatedPerItem { get; init; } = double.NaN;
+
+    /// <summary>Garbage collections during the window (gen 0, gen 1, gen 2).</summary>
+    public (int Gen0, int Gen1, int Gen2) Collections { get; init; }
+
     public static RunResult Failed(string name, double offered, string why) =>
         new(name, offered, double.NaN, 0, double.NaN, double.NaN, LatencySummary.Empty, why);
 
@@ -32,15 +38,23 @@ public static class Harness
             Thread.Sleep(warmup);
             run.Latency?.Reset();
             var before = run.Processed;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             using var meter = new ProcessMeter(TimeSpan.FromMilliseconds(100));
             Thread.Sleep(window);
             var after = run.Processed;
             var seconds = clock.Elapsed.TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+            var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
             var (cores, peakMb, _) = meter.Stop();
             var latency = run.Latency?.Summarize() ?? LatencySummary.Empty;
-            var result = new RunResult(name, offered, (after - before) / seconds, seconds, cores, peakMb, latency);
-            Log($"  {result.Rate:N0}/s, {cores:0.00} cores, peak {peakMb:N0} MB" +
+            var result = new RunResult(name, offered, (after - before) / seconds, seconds, cores, peakMb, latency)
+            {
+                AllocatedPerItem = after > before ? allocated / (double)(after - before) : double.NaN,
+                Collections = collections,
+            };
+            Log($"  {result.Rate:N0}/s, {cores:0.00} cores, peak {peakMb:N0} MB, {result.AllocatedPerItem:N0} B allocated per item, GCs {collections}" +
                 (latency.Count > 0 ? $", latency mean {latency.MeanMs:0.000} p99 {latency.P99Ms:0.000} p99.9 {latency.P999Ms:0.000} ms" : string.Empty));
             return result;
         }
