@@ -125,20 +125,21 @@ public static class DataflowPeer
         {
             long emitted = 0;
             var next = 0;
+            var spin = default(SpinWait);
             while (!_stop)
             {
-                var due = pacer.Due(100);
-                if (due == 0 || emitted - Volatile.Read(ref _completed) >= PipelineShape.MaxPending)
+                // At max pending, wait for completions (spin, yield, then sleep) before asking the pacer for more.
+                if (emitted - Volatile.Read(ref _completed) >= PipelineShape.MaxPending)
                 {
-                    if (pacer.Unlimited)
-                    {
-                        Thread.Yield();
-                    }
-                    else
-                    {
-                        Pacer.Rest();
-                    }
+                    spin.SpinOnce();
+                    continue;
+                }
 
+                spin.Reset();
+                var due = pacer.Due(100);
+                if (due == 0)
+                {
+                    Pacer.Rest();
                     continue;
                 }
 

@@ -93,7 +93,9 @@ public static class ResultsReport
         L($"Sentence spout (1) -> split ({PipelineShape.SplitParallelism}, shuffle) -> count ({PipelineShape.CountParallelism}, fields on word); " +
           $"acking on with one acker; at most {PipelineShape.MaxPending} sentences in flight; queues of {PipelineShape.QueueCapacity}. " +
           "Peers do the same work (split on spaces, count in a dictionary) with the same parallelism and track each sentence until its last " +
-          "word is counted. Complete latency: from the spout's emit to the completion of the sentence's tree.");
+          "word is counted (Channels and Dataflow also hold at most the same number of sentences in flight; Akka.Streams is held back by its " +
+          "bounded buffers only, and its fields grouping goes through one Merge + Partition stage). Complete latency: from the spout's emit to " +
+          "the completion of the sentence's tree.");
         L();
         L("Highest sustained rate (spout unpaced; held back only by max pending and full queues):");
         L();
