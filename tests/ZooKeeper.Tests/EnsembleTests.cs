@@ -18,14 +18,25 @@ public sealed class EnsembleTests(EnsembleFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _clients.DisposeAsync();
 
-    [Fact]
-    public async Task KillConnectedServer_ClientMovesKeepsSessionEphemeralsAndWatches()
+    [Theory]
+    [InlineData("follower")]
+    [InlineData("leader")]
+    public async Task KillConnectedServer_ClientMovesKeepsSessionEphemeralsAndWatches(string role)
     {
         var states = new Events<ConnectionState>();
 
-        // Long enough to outlast a leader election on a busy machine should the victim be the leader.
+        // Long enough to outlast the leader election that follows killing the leader on a busy machine.
         var client = await _clients.ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(10), onState: states.Handler);
         var observer = await _clients.ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(10));
+
+        // The client tries servers round-robin, so a few forced reconnects land it on the wanted role.
+        for (var hop = 0; await Ensemble.ServerAt(client.ConnectedServer!).ModeAsync() != role; hop++)
+        {
+            Assert.True(hop < 6, $"could not land on the {role}");
+            client.SimulateConnectionLoss();
+            await states.WaitForAsync(s => s == ConnectionState.Reconnected, "reconnect to the next server");
+        }
+
         await client.CreateAsync(_root, ReadOnlyMemory<byte>.Empty, Acls.OpenUnsafe).Within("create root");
         await client.CreateAsync(_root + "/eph", Encoding.UTF8.GetBytes("mine"), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
         await client.CreateAsync(_root + "/w", ReadOnlyMemory<byte>.Empty, Acls.OpenUnsafe).Within("create watched node");

@@ -91,7 +91,7 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
             var expired = states.WaitForAsync(s => s == ConnectionState.Expired, $"p{i} expiry", TimeSpan.FromSeconds(30));
             await SessionKiller.ExpireAsync(client, server.ConnectionString, expired);
             await participants[i + 1].Election.WaitForLeadershipAsync().Within($"p{i + 1} to take over");
-            await election.DisposeAsync();
+            await election.DisposeAsync().Within($"p{i} to leave");
         }
 
         Assert.Empty(monitor.Violations);
@@ -99,7 +99,7 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
         // so leaders can repeat; the order of succession cannot change.
         Assert.Equal(["p0", "p1", "p2", "p3", "p4"], monitor.History.Distinct().ToArray());
         Assert.Equal(["p4"], monitor.Leaders);
-        await participants[4].Election.DisposeAsync();
+        await participants[4].Election.DisposeAsync().Within("p4 to leave");
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
         await eb.WaitForLeadershipAsync().Within("b to lead after a's session closed");
         Assert.False(ea.IsLeader);
         Assert.Equal("b", await eb.GetLeaderIdAsync().Within("leader id"));
-        await eb.DisposeAsync();
-        await ea.DisposeAsync();
+        await eb.DisposeAsync().Within("b to leave");
+        await ea.DisposeAsync().Within("a to leave");
     }
 
     [Fact]
@@ -163,13 +163,13 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
             var mutex = new DistributedLock(c, _root + "/lock");
             for (var r = 0; r < Rounds; r++)
             {
-                await mutex.AcquireAsync();
+                await mutex.AcquireAsync().Within("lock acquisition", TimeSpan.FromSeconds(30));
                 var now = Interlocked.Increment(ref inside);
                 InterlockedMax(ref maxInside, now);
                 Interlocked.Increment(ref entries);
                 await Task.Yield();
                 Interlocked.Decrement(ref inside);
-                await mutex.ReleaseAsync();
+                await mutex.ReleaseAsync().Within("lock release");
             }
         }
 
@@ -194,7 +194,7 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
         await la.ReleaseAsync().Within("a releases");
         Assert.True(await waiting.Within("b acquires after release"));
         Assert.True(lb.IsHeld);
-        await lb.ReleaseAsync();
+        await lb.ReleaseAsync().Within("b releases");
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
         var waiting = lb.AcquireAsync();
         await a.CloseAsync().Within("a closes");
         await waiting.Within("b acquires after a's session ended");
-        await lb.ReleaseAsync();
+        await lb.ReleaseAsync().Within("b releases");
     }
 
     private static void InterlockedMax(ref int target, int value)

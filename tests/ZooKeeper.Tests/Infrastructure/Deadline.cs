@@ -40,7 +40,7 @@ public static class Deadline
     {
         var t = timeout ?? Default;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
+        while (!await condition().WaitAsync(t))
         {
             if (sw.Elapsed > t)
             {
