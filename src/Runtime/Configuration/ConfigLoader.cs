@@ -39,9 +39,9 @@ public static class ConfigLoader
         {
             return Parse(reader);
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (FormatException e)
         {
-            throw new FormatException($"{path}:{e.Start.Line}: {e.Message}", e);
+            throw new FormatException($"{path}:{e.Message}", e.InnerException ?? e);
         }
     }
 
@@ -49,7 +49,19 @@ public static class ConfigLoader
     public static Dictionary<string, object?> Parse(TextReader reader)
     {
         var stream = new YamlStream();
-        stream.Load(reader);
+        try
+        {
+            stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new FormatException($"{e.Start.Line}: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException($"0: not valid YAML: {e.Message}", e);
+        }
+
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (stream.Documents.Count == 0)
         {
@@ -64,12 +76,17 @@ public static class ConfigLoader
 
         if (root is not YamlMappingNode map)
         {
-            throw new FormatException("configuration must be a mapping of keys to values");
+            throw new FormatException($"{root.Start.Line}: configuration must be a mapping of keys to values");
         }
 
         foreach (var (key, value) in map.Children)
         {
-            result[((YamlScalarNode)key).Value ?? string.Empty] = Convert(value);
+            if (key is not YamlScalarNode scalar)
+            {
+                throw new FormatException($"{key.Start.Line}: configuration keys must be plain names");
+            }
+
+            result[scalar.Value ?? string.Empty] = Convert(value);
         }
 
         return result;

@@ -62,6 +62,13 @@ internal static class ObjectState
         return fields;
     }
 
+    /// <summary>The name a user wrote: an auto-property's backing field "&lt;Name&gt;k__BackingField" shows as "Name".</summary>
+    private static string DisplayName(FieldInfo field)
+    {
+        var n = field.Name;
+        return n.StartsWith('<') && n.IndexOf('>', StringComparison.Ordinal) is var end and > 1 ? n[1..end] : n;
+    }
+
     private static string KeyOf(FieldInfo field, Type owner) =>
         field.DeclaringType == owner ? field.Name : field.DeclaringType!.Name + "." + field.Name;
 
@@ -76,7 +83,7 @@ internal static class ObjectState
         foreach (var field in FieldsOf(type))
         {
             writer.WritePropertyName(KeyOf(field, type));
-            WriteValue(writer, field.GetValue(value), field.FieldType, path + "." + field.Name, visiting);
+            WriteValue(writer, field.GetValue(value), field.FieldType, path + "." + DisplayName(field), visiting);
         }
 
         writer.WriteEndObject();
