@@ -17,6 +17,7 @@ catch (ArgumentException e)
 }
 
 PipelineShape.QueueCapacity = options.QueueCapacity;
+_ = AllocationSampler.Instance;
 var results = new SuiteResults();
 var started = DateTime.UtcNow;
 Harness.Log($"engine benchmarks ({(options.Quick ? "quick" : "full")}): {string.Join(", ", BenchOptions.Sections.Where(options.Runs))}");

@@ -11,6 +11,12 @@ public sealed record RunResult(
     /// <summary>Bytes allocated by the whole process per tuple (or sentence) completed during the window.</summary>
     public double AllocatedPerItem { get; init; } = double.NaN;
 
+    /// <summary>CPU per thread name during the window, busiest first.</summary>
+    public string ThreadCpu { get; init; } = string.Empty;
+
+    /// <summary>Sampled allocation by type during the window, largest first.</summary>
+    public string Allocations { get; init; } = string.Empty;
+
     /// <summary>Garbage collections during the window (gen 0, gen 1, gen 2).</summary>
     public (int Gen0, int Gen1, int Gen2) Collections { get; init; }
 
@@ -40,12 +46,16 @@ public static class Harness
             var before = run.Processed;
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var threadsBefore = Measurement.ThreadCpu.Snapshot();
+            AllocationSampler.Instance.Start();
             var clock = Stopwatch.StartNew();
             using var meter = new ProcessMeter(TimeSpan.FromMilliseconds(100));
             Thread.Sleep(window);
             var after = run.Processed;
             var seconds = clock.Elapsed.TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+            var allocations = AllocationSampler.Instance.Stop();
+            var threads = Measurement.ThreadCpu.Describe(threadsBefore, Measurement.ThreadCpu.Snapshot(), seconds);
             var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
             var (cores, peakMb, _) = meter.Stop();
             var latency = run.Latency?.Summarize() ?? LatencySummary.Empty;
@@ -53,9 +63,17 @@ public static class Harness
             {
                 AllocatedPerItem = after > before ? allocated / (double)(after - before) : double.NaN,
                 Collections = collections,
+                ThreadCpu = threads,
+                Allocations = allocations,
             };
             Log($"  {result.Rate:N0}/s, {cores:0.00} cores, peak {peakMb:N0} MB, {result.AllocatedPerItem:N0} B allocated per item, GCs {collections}" +
                 (latency.Count > 0 ? $", latency mean {latency.MeanMs:0.000} p99 {latency.P99Ms:0.000} p99.9 {latency.P999Ms:0.000} ms" : string.Empty));
+            Log($"  threads: {threads}");
+            if (allocations.Length > 0)
+            {
+                Log($"  allocations: {allocations}");
+            }
+
             return result;
         }
         catch (Exception e)

@@ -182,6 +182,25 @@ public static class ResultsReport
             L();
         }
 
+        var profiled = r.Const.Concat(r.Ack).Concat(r.WordCountMax).Concat(r.WordCountSweep).Concat(r.PeerHalfMax)
+            .Where(x => x.ThreadCpu.Length > 0 || x.Allocations.Length > 0).ToList();
+        if (profiled.Count > 0)
+        {
+            L("## Where the time and the allocations go");
+            L();
+            L("CPU per thread (cores, from /proc/self/task; executor threads are named after their component, cut to 15 characters) and " +
+              "allocated bytes by type (sampled from the runtime's allocation ticks, about one per 100 KB) during each window.");
+            L();
+            L("| pipeline | CPU by thread | allocations by type |");
+            L("| --- | --- | --- |");
+            foreach (var x in profiled)
+            {
+                L($"| {x.Name}{(x.OfferedRate > 0 ? $" at {x.OfferedRate.ToString("N0", Inv)}/s" : string.Empty)} | {x.ThreadCpu} | {x.Allocations} |");
+            }
+
+            L();
+        }
+
         L("## How figures are taken");
         L();
         L("- Throughput: tuples (or sentences) completed during the window, divided by its length; counters are per task, single writer.");
