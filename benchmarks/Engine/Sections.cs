@@ -163,6 +163,13 @@ public static class Sections
             Harness.Log($"routing {g}: {choose:0.###} B/tuple choosing, {beyond:0.###} B/tuple delivering beyond the tuple object");
         }
 
+        foreach (var g in GroupingFactory.KeyVariants)
+        {
+            var (choose, beyond) = RoutingBenchmarks.MeasureAllocations(g, 1 << 18);
+            r.KeyVariants.Add(new RoutingAllocation(g, choose, beyond));
+            Harness.Log($"routing {g}: {choose:0.###} B/tuple choosing");
+        }
+
         try
         {
             r.Micro.AddRange(MicroRunner.Run(o.Quick));

@@ -16,6 +16,9 @@ internal static class GroupingFactory
 
     public static IReadOnlyList<string> Names { get; } = ["Shuffle", "LocalOrShuffle", "Fields", "PartialKey", "All", "Global", "Custom"];
 
+    /// <summary>Fields grouping on key types other than strings (allocation check only, not timed).</summary>
+    public static IReadOnlyList<string> KeyVariants { get; } = ["Fields:long", "Fields:Guid", "Fields:list"];
+
     public static Grouper Create(string name)
     {
         var builder = new TopologyBuilder();
@@ -25,7 +28,7 @@ internal static class GroupingFactory
         {
             "Shuffle" => bolt.ShuffleGrouping("spout"),
             "LocalOrShuffle" => bolt.LocalOrShuffleGrouping("spout"),
-            "Fields" => bolt.FieldsGrouping("spout", new Fields("word")),
+            "Fields" or "Fields:long" or "Fields:Guid" or "Fields:list" => bolt.FieldsGrouping("spout", new Fields("word")),
             "PartialKey" => bolt.PartialKeyGrouping("spout", new Fields("word")),
             "All" => bolt.AllGrouping("spout"),
             "Global" => bolt.GlobalGrouping("spout"),

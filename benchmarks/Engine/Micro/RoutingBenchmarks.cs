@@ -38,7 +38,14 @@ public class RoutingBenchmarks
         _tuples = new IReadOnlyList<object?>[Words.Length];
         for (var i = 0; i < Words.Length; i++)
         {
-            _tuples[i] = new Values(Words[i], i);
+            object key = Grouping switch
+            {
+                "Fields:long" => (long)i,
+                "Fields:Guid" => new Guid(i, 0, 0, new byte[8]),
+                "Fields:list" => new List<object?> { Words[i], i },
+                _ => Words[i],
+            };
+            _tuples[i] = new Values(key, i);
         }
 
         _queue = new ReceiveQueue(4096);

@@ -152,6 +152,19 @@ public static class ResultsReport
             }
 
             L();
+            if (r.KeyVariants.Count > 0)
+            {
+                L("Fields grouping on other key types (the summary figure uses the string keys above; these show what other keys cost):");
+                L();
+                L("| grouping:key | choose (B/tuple) |");
+                L("| --- | --- |");
+                foreach (var a in r.KeyVariants)
+                {
+                    L($"| {a.Grouping} | {F(a.ChooseBytes, "0.##")} |");
+                }
+
+                L();
+            }
         }
 
         if (r.Micro.Count > 0)

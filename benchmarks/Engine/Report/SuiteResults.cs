@@ -24,6 +24,9 @@ public sealed class SuiteResults
 
     public List<RoutingAllocation> Routing { get; } = [];
 
+    /// <summary>Fields grouping on other key types: reported, not part of the summary (word count keys are strings).</summary>
+    public List<RoutingAllocation> KeyVariants { get; } = [];
+
     public List<MicroResult> Micro { get; } = [];
 
     public List<string> Notes { get; } = [];
