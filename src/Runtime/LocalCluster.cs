@@ -49,7 +49,7 @@ public sealed class LocalCluster : IDisposable
     public string SubmitTopology(string name, IDictionary<string, object?> config, StormTopology topology) =>
         Submit(name, config, topology, null);
 
-    internal string Submit(string name, IDictionary<string, object?> config, StormTopology topology, Action<WorkerRuntime>? beforeStart)
+    internal string Submit(string name, IDictionary<string, object?> config, StormTopology topology, Action<LocalTopology>? beforeStart)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(topology);
@@ -87,12 +87,14 @@ public sealed class LocalCluster : IDisposable
             }
 
             var id = $"{name}-{++_submitted}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
-            var runtime = new WorkerRuntime(id, name, topology, conf, Resolve, _loggerFactory.CreateLogger("StormSharp.Topology." + name));
-            _topologies[name] = new Running(runtime);
-            beforeStart?.Invoke(runtime);
-            runtime.Start();
+            var plan = new TopologyPlan(id, name, topology, conf, Resolve, _loggerFactory.CreateLogger("StormSharp.Topology." + name));
+            var running = new LocalTopology(plan);
+            _topologies[name] = new Running(running);
+            beforeStart?.Invoke(running);
+            running.Start();
             _loggerFactory.CreateLogger<LocalCluster>().LogInformation(
-                "Started topology {Name} ({Id}): {Executors} executors, {Tasks} tasks", name, id, runtime.Executors.Count, runtime.TaskCount);
+                "Started topology {Name} ({Id}): {Workers} workers, {Executors} executors, {Tasks} tasks",
+                name, id, plan.Workers, running.Executors.Count, plan.TaskCount);
             return id;
         }
     }
@@ -107,7 +109,7 @@ public sealed class LocalCluster : IDisposable
             _topologies.Remove(name);
         }
 
-        var stuck = running.Runtime.Stop(timeout ?? TimeSpan.FromSeconds(30));
+        var stuck = running.Topology.Stop(timeout ?? TimeSpan.FromSeconds(30));
         if (stuck.Count > 0)
         {
             _loggerFactory.CreateLogger<LocalCluster>().LogWarning(
@@ -120,7 +122,7 @@ public sealed class LocalCluster : IDisposable
     {
         lock (_gate)
         {
-            Get(name).Runtime.SetActive(true);
+            Get(name).Topology.SetActive(true);
         }
     }
 
@@ -129,7 +131,7 @@ public sealed class LocalCluster : IDisposable
     {
         lock (_gate)
         {
-            Get(name).Runtime.SetActive(false);
+            Get(name).Topology.SetActive(false);
         }
     }
 
@@ -145,13 +147,13 @@ public sealed class LocalCluster : IDisposable
     /// <summary>A running topology's summary and stats per component, stream and window.</summary>
     public TopologyInfo GetTopologyInfo(string name)
     {
-        WorkerRuntime runtime;
+        LocalTopology running;
         lock (_gate)
         {
-            runtime = Get(name).Runtime;
+            running = Get(name).Topology;
         }
 
-        return runtime.Info(runtime.Active ? "ACTIVE" : "INACTIVE");
+        return running.Info();
     }
 
     /// <summary>Routes <see cref="StormSubmitter.SubmitTopology"/> to this cluster until the result is disposed.</summary>
@@ -176,18 +178,18 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
-    internal WorkerRuntime RuntimeOf(string name)
+    internal LocalTopology TopologyOf(string name)
     {
         lock (_gate)
         {
-            return Get(name).Runtime;
+            return Get(name).Topology;
         }
     }
 
     private Running Get(string name) =>
         _topologies.TryGetValue(name, out var r) ? r : throw new KeyNotFoundException($"no topology named '{name}' is running");
 
-    private sealed record Running(WorkerRuntime Runtime);
+    private sealed record Running(LocalTopology Topology);
 
     private sealed class Submitter(LocalCluster cluster) : ITopologySubmitter
     {

@@ -58,11 +58,11 @@ public static class Testing
         var emitted = new ConcurrentQueue<(string Component, string Stream, IReadOnlyList<object?> Values)>();
         var name = "completed-" + key[..8];
         using var cluster = new LocalCluster();
-        WorkerRuntime? runtime = null;
+        LocalTopology? running = null;
         cluster.Submit(name, config ?? new Dictionary<string, object?>(), mocked, rt =>
         {
-            runtime = rt;
-            rt.Capture = (component, stream, values) => emitted.Enqueue((component, stream, values));
+            running = rt;
+            rt.Plan.Capture = (component, stream, values) => emitted.Enqueue((component, stream, values));
         });
 
         var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds * Stopwatch.Frequency);
@@ -71,7 +71,7 @@ public static class Testing
         long lastProcessed = -1;
         while (true)
         {
-            busy = Busy(runtime!, key, expected, out var processed);
+            busy = Busy(running!, key, expected, out var processed);
             quietChecks = busy.Length == 0 && processed == lastProcessed ? quietChecks + 1 : 0;
             lastProcessed = processed;
             if (quietChecks >= 3)
@@ -95,7 +95,7 @@ public static class Testing
         return new CompletedTopology(emitted.ToArray(), info);
     }
 
-    private static string Busy(WorkerRuntime runtime, string key, Dictionary<string, int> expected, out long processed)
+    private static string Busy(LocalTopology running, string key, Dictionary<string, int> expected, out long processed)
     {
         processed = 0;
         foreach (var (component, count) in expected)
@@ -107,7 +107,7 @@ public static class Testing
             }
         }
 
-        foreach (var e in runtime.Executors)
+        foreach (var e in running.Executors)
         {
             processed += e.Processed;
             if (e.Queue.Count > 0 || e.HasBacklog || e.Polled != e.Processed)

@@ -46,7 +46,7 @@ internal abstract class Executor
         Queue = new ReceiveQueue(runtime.ReceiveBufferSize);
         Stats = new ExecutorStats(runtime.StreamCount, Stopwatch.GetTimestamp());
         Random = new Random();
-        _out = new OutBatch?[runtime.ExecutorCount];
+        _out = new OutBatch?[runtime.SinkCount];
         _batchSize = runtime.ProducerBatchSize;
         _flushTicks = Math.Max(1, runtime.FlushMillis * Stopwatch.Frequency / 1000);
         Targets = new TaskList(runtime.TaskCount + 1);
@@ -213,11 +213,11 @@ internal abstract class Executor
     /// <summary>Queues a tuple for its destination task's executor.</summary>
     protected void Deliver(TupleImpl tuple)
     {
-        var dest = Runtime.ExecutorOfTask(tuple.DestTask);
-        var batch = _out[dest.Index];
+        var sink = Runtime.SinkIndexOfTask(tuple.DestTask);
+        var batch = _out[sink];
         if (batch is null)
         {
-            _out[dest.Index] = batch = new OutBatch(dest.Queue, _batchSize);
+            _out[sink] = batch = new OutBatch(Runtime.Sink(sink), _batchSize);
         }
 
         if (!batch.Listed)
@@ -289,56 +289,68 @@ internal abstract class Executor
         var buffer = new TupleImpl?[PollBatch];
         while (!_stopping)
         {
-            var now = Stopwatch.GetTimestamp();
-            if (now >= _nextHousekeeping)
+            try
             {
-                _nextHousekeeping = now + HousekeepingTicks;
-                RunHousekeeping(now);
-            }
-
-            var progressed = false;
-            if (HasUnsent)
-            {
-                progressed = FlushAll();
-            }
-
-            // A bolt with tuples stuck downstream stops taking input, which fills its queue and pushes back upstream.
-            // A spout always drains: its input is acker traffic, and draining it is what frees the acker.
-            if (!HasUnsent || IsSpout)
-            {
-                var n = Queue.Poll(buffer);
-                Volatile.Write(ref _polled, _polled + n);
-                for (var i = 0; i < n; i++)
+                var now = Stopwatch.GetTimestamp();
+                if (now >= _nextHousekeeping)
                 {
-                    var t = buffer[i]!;
-                    buffer[i] = null;
-                    Process(t);
-                    FlushIfDue(Stopwatch.GetTimestamp());
+                    _nextHousekeeping = now + HousekeepingTicks;
+                    RunHousekeeping(now);
                 }
 
-                Volatile.Write(ref _processed, _processed + n);
-                progressed |= n > 0;
-            }
+                var progressed = false;
+                if (HasUnsent)
+                {
+                    progressed = FlushAll();
+                }
 
-            if (!HasUnsent)
-            {
-                progressed |= Produce();
-            }
+                // A bolt with tuples stuck downstream stops taking input, which fills its queue and pushes back upstream.
+                // A spout always drains: its input is acker traffic, and draining it is what frees the acker.
+                if (!HasUnsent || IsSpout)
+                {
+                    var n = Queue.Poll(buffer);
+                    Volatile.Write(ref _polled, _polled + n);
+                    for (var i = 0; i < n; i++)
+                    {
+                        var t = buffer[i]!;
+                        buffer[i] = null;
+                        Process(t);
+                        FlushIfDue(Stopwatch.GetTimestamp());
+                    }
 
-            FlushAll();
-            if (progressed)
-            {
-                _idle = 0;
+                    Volatile.Write(ref _processed, _processed + n);
+                    progressed |= n > 0;
+                }
+
+                if (!HasUnsent)
+                {
+                    progressed |= Produce();
+                }
+
+                FlushAll();
+                if (progressed)
+                {
+                    _idle = 0;
+                }
+                else
+                {
+                    Idle();
+                }
             }
-            else
+            catch (Exception e)
             {
-                Idle();
+                // User code is guarded where it is called; this is the engine's own failure (a transport refusing a
+                // batch, say). Report it and keep the executor alive: a worker never dies of one bad tuple.
+                ReportError(TaskIds[0], e);
+                Array.Clear(buffer);
+                Volatile.Write(ref _processed, _polled);
+                Thread.Sleep(1);
             }
         }
 
-        FlushAll();
         try
         {
+            FlushAll();
             Shutdown();
         }
         catch (Exception e)

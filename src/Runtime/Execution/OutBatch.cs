@@ -8,11 +8,11 @@ namespace StormSharp.Runtime.Execution;
 /// thread. What the destination cannot take stays here, in order, and the emitter stops consuming its own input
 /// until it drains: that is how backpressure travels upstream without blocking a thread or growing a queue.
 /// </summary>
-internal sealed class OutBatch(ReceiveQueue destination, int batchSize)
+internal sealed class OutBatch(ITupleSink destination, int batchSize)
 {
     private TupleImpl[] _items = new TupleImpl[Math.Max(1, batchSize)];
 
-    public ReceiveQueue Destination { get; } = destination;
+    public ITupleSink Destination { get; } = destination;
 
     public int Count { get; private set; }
 

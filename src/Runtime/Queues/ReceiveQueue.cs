@@ -10,7 +10,7 @@ namespace StormSharp.Runtime.Queues;
 /// instead of blocking, which is what lets the emitting executor keep draining its own queue (no deadlock across
 /// cycles such as spout -> bolt -> acker -> spout) and apply backpressure upstream.
 /// </summary>
-internal sealed class ReceiveQueue
+internal sealed class ReceiveQueue : ITupleSink
 {
     private readonly TupleImpl?[] _slots;
     private readonly long[] _ready;

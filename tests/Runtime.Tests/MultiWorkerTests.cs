@@ -1,0 +1,171 @@
+using StormSharp.Examples.WordCount;
+using StormSharp.Topology;
+
+namespace StormSharp.Runtime.Tests;
+
+/// <summary>Local mode with several workers: tuples between workers cross the transport in the wire encoding.</summary>
+public sealed class MultiWorkerTests : IDisposable
+{
+    private readonly string _key = Board.NewKey();
+    private readonly string _boltKey = Board.NewKey();
+    private readonly LocalCluster _cluster = new();
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        Board.Forget(_key);
+        Board.Forget(_boltKey);
+    }
+
+    [Fact]
+    public void WordCount_ThreeWorkers_CountsEqualDirectComputation()
+    {
+        var corpus = Enumerable.Range(0, 1_000).Select(i => $"w{i % 7} w{i % 13} w{i % 5}").ToList();
+        var expected = corpus.SelectMany(s => s.Split(' ')).GroupBy(w => w).ToDictionary(g => g.Key, g => (long)g.Count());
+        var builder = new TopologyBuilder();
+        builder.SetSpout("sentences", new RandomSentenceSpout(0), 2);
+        builder.SetBolt("split", new SplitSentenceBolt(), 3).ShuffleGrouping("sentences");
+        builder.SetBolt("count", new WordCountBolt(), 4).FieldsGrouping("split", new Fields("word"));
+
+        var result = Testing.CompleteTopology(
+            builder.CreateTopology(),
+            new Dictionary<string, IReadOnlyList<IReadOnlyList<object?>>> { ["sentences"] = corpus.Select(s => (IReadOnlyList<object?>)new Values(s)).ToList() },
+            new Config().SetNumWorkers(3),
+            TimeSpan.FromSeconds(60));
+
+        var counted = result.Emitted("count").GroupBy(t => (string)t[0]!).ToDictionary(g => g.Key, g => g.Max(t => (long)t[1]!));
+        Assert.Equal(expected.OrderBy(kv => kv.Key), counted.OrderBy(kv => kv.Key));
+        Assert.Equal(3, result.Info.Workers);
+        Assert.Equal(3, result.Info.Component(Utils.AckerComponentId).Executors);
+    }
+
+    [Fact]
+    public void Acking_AcrossWorkers_EveryIdAckedOnce()
+    {
+        const int count = 20_000;
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_key, count), 2);
+        builder.SetBolt("middle", new RecordingBolt(Board.NewKey(), forward: true), 3).ShuffleGrouping("spout");
+        builder.SetBolt("last", new RecordingBolt(_boltKey), 2).FieldsGrouping("middle", new Fields("n"));
+        _cluster.SubmitTopology("workers", new Config().SetNumWorkers(2).SetMaxSpoutPending(1_000), builder.CreateTopology());
+
+        var record = Board.Of(_key);
+        Await.Until(() => record.Acked.Count == count, TimeSpan.FromSeconds(60), () => $"{count} acks, have {record.Acked.Count} (+{record.Failed.Count} failed)");
+        Assert.Empty(record.Failed);
+        Assert.All(record.Acked.Values, v => Assert.Equal(1, v));
+    }
+
+    [Fact]
+    public void LocalOrShuffle_TwoWorkers_StaysInTheEmittersWorker()
+    {
+        // Two spout executors and four bolt executors dealt over two workers: each spout has local bolt tasks.
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new PortSpout(_key, 4_000), 2);
+        builder.SetBolt("bolt", new WorkerRecordingBolt(_boltKey), 4).LocalOrShuffleGrouping("spout");
+        _cluster.SubmitTopology("local", new Config().SetNumWorkers(2).SetNumAckers(1), builder.CreateTopology());
+
+        var record = Board.Of(_key);
+        Await.Until(() => record.Acked.Count == 4_000, TimeSpan.FromSeconds(30), () => $"4000 acks, have {record.Acked.Count}");
+        var bolt = Board.Of(_boltKey);
+        Assert.Equal(4_000, bolt.Received.Count);
+        Assert.Equal(2, bolt.Received.Select(r => r.Task).Distinct().Count());
+        Assert.All(bolt.Received, r => Assert.Equal((int)r.Values[0]!, (int)r.Values[1]!));
+    }
+
+    [Fact]
+    public void CrossWorker_ValueWithoutWireEncoding_IsReportedAndFailed()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new OddValueSpout(_key), 1);
+        builder.SetBolt("bolt", new RecordingBolt(_boltKey), 1).ShuffleGrouping("spout");
+        _cluster.SubmitTopology("odd", new Config().SetNumWorkers(2).SetMessageTimeoutSecs(2), builder.CreateTopology());
+
+        Await.Until(() => _cluster.GetTopologyInfo("odd").Component("spout").Errors.Count > 0, TimeSpan.FromSeconds(20), "the spout's emit of an unencodable value to be reported");
+        var error = _cluster.GetTopologyInfo("odd").Component("spout").Errors[0];
+        Assert.Contains(nameof(Uri), error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Board.Of(_boltKey).Executed);
+        Await.Until(() => Board.Of(_key).Failed.ContainsKey(1), TimeSpan.FromSeconds(20), "the dropped tuple to time out into the spout's Fail");
+    }
+
+    private sealed class WorkerRecordingBolt(string key) : BaseRichBolt
+    {
+        [NonSerialized]
+        private IOutputCollector? _collector;
+        [NonSerialized]
+        private int _port;
+
+        public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
+        {
+            _collector = collector;
+            _port = context.ThisWorkerPort;
+        }
+
+        public override void Execute(ITuple input)
+        {
+            // Records (the emitting spout's worker port, this bolt's worker port).
+            Board.Of(key).Received.Enqueue((_port, new object?[] { input.GetInteger(1), _port }));
+            _collector!.Ack(input);
+        }
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+        {
+        }
+    }
+
+    /// <summary>Emits (n, the port of its worker) with message ids.</summary>
+    private sealed class PortSpout(string key, long count) : BaseRichSpout
+    {
+        [NonSerialized]
+        private ISpoutOutputCollector? _collector;
+        [NonSerialized]
+        private int _port;
+        private long _next;
+        private long _stride;
+
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
+        {
+            _collector = collector;
+            _port = context.ThisWorkerPort;
+            _next = context.ThisTaskIndex;
+            _stride = context.GetComponentTasks(context.ThisComponentId).Count;
+        }
+
+        public override void NextTuple()
+        {
+            if (_next < count)
+            {
+                _collector!.Emit(new Values(_next, _port), _next);
+                _next += _stride;
+            }
+        }
+
+        public override void Ack(object msgId) => Board.Of(key).Acked.TryAdd(msgId, 1);
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n", "port"));
+    }
+
+    private sealed class OddValueSpout(string key) : BaseRichSpout
+    {
+        [NonSerialized]
+        private ISpoutOutputCollector? _collector;
+        private bool _done;
+
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) => _collector = collector;
+
+        public override void NextTuple()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _done = true;
+            Interlocked.Increment(ref Board.Of(key).Emitted);
+            _collector!.Emit(new Values(new Uri("http://127.0.0.1/")), 1);
+        }
+
+        public override void Fail(object msgId) => Board.Of(key).Failed.TryAdd(msgId, 1);
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+}
