@@ -5,11 +5,12 @@ using StormSharp.ZooKeeper;
 
 // Pipelined getData/setData throughput on one session, this client against Apache's Java client
 // from the same package, both against one standalone server started here.
-// Usage: benchmarks/run zookeeper [--seconds 5] [--warmup 2] [--inflight 1000] [--size 100]
+// Usage: benchmarks/run zookeeper [--seconds 5] [--warmup 2] [--inflight 1000] [--size 100] [--ours-only]
 var seconds = Arg("--seconds", 5.0);
 var warmup = Arg("--warmup", 2.0);
 var inFlight = (int)Arg("--inflight", 1000);
 var size = (int)Arg("--size", 100);
+var oursOnly = args.Contains("--ours-only");
 
 using var server = await StandaloneServer.StartAsync();
 var javaClasses = await JavaBaseline.CompileAsync();
@@ -28,11 +29,17 @@ try
     }
 
     var results = new Dictionary<string, (double Ours, double Java)>();
+    var cpu = new Dictionary<string, double>();
     foreach (var mode in new[] { "getdata", "setdata" })
     {
-        var java = await JavaBaseline.RunAsync(javaClasses, server.ConnectionString, Path, mode == "getdata" ? "get" : "set", warmup, seconds, inFlight, size);
+        var java = oursOnly ? double.NaN : await JavaBaseline.RunAsync(javaClasses, server.ConnectionString, Path, mode == "getdata" ? "get" : "set", warmup, seconds, inFlight, size);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var ours = await RunOursAsync(server.ConnectionString, Path, mode, warmup, seconds, inFlight, size);
+        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         results[mode] = (ours, java);
+
+        // Client CPU per operation, warm-up included: steadier than throughput on a shared machine.
+        Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_cpu_us_per_op: {cpuUsed.TotalMicroseconds / (ours * (seconds + warmup)):F1}"));
         Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_ops_per_sec: {ours:F0}"));
         Console.WriteLine(FormattableString.Invariant($"zk.{mode}.java_ops_per_sec: {java:F0}"));
     }

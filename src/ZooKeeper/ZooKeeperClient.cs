@@ -28,6 +28,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
 
     private ZooKeeperClient(ZooKeeperClientOptions options)
     {
+        ConnectionStateChanged = options.OnConnectionStateChanged;
         _session = new Session(options, OnStateChanged);
         _pathReply = (ref JuteReader r) => _session.ToClientPath(r.ReadString() ?? "/");
         _childrenReply = static (ref JuteReader r) => new NodeChildren(r.ReadStrings(static s => s), r.ReadStat());
@@ -305,7 +306,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     {
         request.RegisterCancellation(cancellationToken);
         _session.Submit(request);
-        return new ValueTask<T>(request.Task);
+        return request.Task;
     }
 
     private void OnStateChanged(ConnectionState state) => ConnectionStateChanged?.Invoke(state);

@@ -36,5 +36,11 @@ public sealed class ZooKeeperClientOptions
 
     public byte[]? SessionPassword { get; init; }
 
+    /// <summary>
+    /// A connection-state listener attached before the first connection, so that it sees
+    /// <see cref="ConnectionState.Connected"/> too; same contract as <see cref="ZooKeeperClient.ConnectionStateChanged"/>.
+    /// </summary>
+    public Action<ConnectionState>? OnConnectionStateChanged { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -28,10 +28,10 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
         {
             ConnectionString = server.ConnectionString,
             SessionTimeout = TimeSpan.FromSeconds(120),
+            OnConnectionStateChanged = states.Handler,
         }).Within("connect");
         try
         {
-            client.ConnectionStateChanged += states.Handler;
             Assert.NotEqual(0, client.SessionId);
             Assert.Equal(ConnectionState.Connected, client.State);
 
@@ -44,8 +44,8 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
             await client.CloseAsync().Within("close");
         }
 
-        // The handler was attached after connecting, so it may or may not see Connected first.
-        await states.WaitForAsync(s => s == ConnectionState.Closed, "closed state");
+        Assert.Equal(ConnectionState.Connected, await states.NextAsync("connected state"));
+        Assert.Equal(ConnectionState.Closed, await states.NextAsync("closed state"));
     }
 
     [Fact]
@@ -84,6 +84,7 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
             }
         }
 
+        Assert.Equal(ConnectionState.Connected, await states.NextAsync("connected"));
         Assert.Equal(ConnectionState.Disconnected, await states.NextAsync("disconnected"));
         Assert.Equal(ConnectionState.Reconnected, await states.NextAsync("reconnected"));
         Assert.Equal(id, client.SessionId);

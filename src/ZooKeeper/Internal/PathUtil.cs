@@ -22,20 +22,29 @@ internal static class PathUtil
             throw new ArgumentException($"path '{path}' must not end with /", nameof(path));
         }
 
-        for (var i = 1; i < path.Length; i++)
+        // One pass, no allocation: this runs for every request.
+        var segmentStart = 1;
+        for (var i = 1; i <= path.Length; i++)
         {
-            var c = path[i];
-            if (c == '\0' || (c == '/' && path[i - 1] == '/'))
+            if (i == path.Length || path[i] == '/')
             {
-                throw new ArgumentException($"invalid path '{path}'", nameof(path));
-            }
-        }
+                var length = i - segmentStart;
+                if (length == 0 && i != path.Length)
+                {
+                    throw new ArgumentException($"empty segment in path '{path}'", nameof(path));
+                }
 
-        foreach (var segment in path.Split('/'))
-        {
-            if (segment is "." or "..")
+                var segment = path.AsSpan(segmentStart, length);
+                if (segment is "." or "..")
+                {
+                    throw new ArgumentException($"relative segment in path '{path}'", nameof(path));
+                }
+
+                segmentStart = i + 1;
+            }
+            else if (path[i] == '\0')
             {
-                throw new ArgumentException($"relative segment in path '{path}'", nameof(path));
+                throw new ArgumentException($"NUL character in path '{path}'", nameof(path));
             }
         }
     }

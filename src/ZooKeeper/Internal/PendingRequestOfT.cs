@@ -1,11 +1,19 @@
+using System.Threading.Tasks.Sources;
+
 namespace StormSharp.ZooKeeper.Internal;
 
-internal sealed class PendingRequest<T> : PendingRequest
+/// <summary>
+/// A request and the awaitable its caller holds: the request object itself is the ValueTask's
+/// source, so a request costs one allocation besides its pooled frame and its result.
+/// </summary>
+internal sealed class PendingRequest<T> : PendingRequest, IValueTaskSource<T>
 {
-    // Continuations run on the thread pool so that no caller code ever runs on the reader loop.
-    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ReplyParser<T> _parser;
+
+    // Continuations run on the thread pool so that no caller code ever runs on the reader loop.
+    private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
+    private int _completed;
 
     public PendingRequest(ref JuteWriter frame, string? path, ReplyParser<T> parser, int fixedXid = 0)
         : base(ref frame, fixedXid, path)
@@ -16,9 +24,10 @@ internal sealed class PendingRequest<T> : PendingRequest
     /// <summary>For exists: NoNode is an answer (null), not an error.</summary>
     public bool NoNodeIsDefault { get; init; }
 
-    public Task<T> Task => _completion.Task;
+    /// <summary>The caller's awaitable; await it once (or call AsTask).</summary>
+    public ValueTask<T> Task => new(this, _core.Version);
 
-    public override bool IsCompleted => _completion.Task.IsCompleted;
+    public override bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
     public void RegisterCancellation(CancellationToken token)
     {
@@ -39,40 +48,66 @@ internal sealed class PendingRequest<T> : PendingRequest
             }
             catch (KeeperException ex)
             {
-                Complete(ex);
+                SetException(ex);
                 return;
             }
             catch (ProtocolException ex)
             {
-                Complete(new ConnectionLossException(Path, ex));
+                SetException(new ConnectionLossException(Path, ex));
                 throw;
             }
 
-            _cancellation.Dispose();
-            _completion.TrySetResult(result);
+            SetResult(result);
         }
         else if (error == ErrorCode.NoNode && NoNodeIsDefault)
         {
-            _cancellation.Dispose();
-            _completion.TrySetResult(default!);
+            SetResult(default!);
         }
         else
         {
-            Complete(KeeperException.Create(error, Path));
+            SetException(KeeperException.Create(error, Path));
         }
     }
 
     public override void Fail(Exception error)
     {
         ReleaseFrame();
-        Complete(error);
+        SetException(error);
     }
 
-    private void Complete(Exception error)
+    T IValueTaskSource<T>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<T>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    // Reply, failure and cancellation can race; the first one wins and the core is set exactly once.
+    private bool TryClaim() => Interlocked.Exchange(ref _completed, 1) == 0;
+
+    private void SetResult(T result)
     {
-        _cancellation.Dispose();
-        _completion.TrySetException(error);
+        if (TryClaim())
+        {
+            _cancellation.Dispose();
+            _core.SetResult(result);
+        }
     }
 
-    private void Cancel(CancellationToken token) => _completion.TrySetCanceled(token);
+    private void SetException(Exception error)
+    {
+        if (TryClaim())
+        {
+            _cancellation.Dispose();
+            _core.SetException(error);
+        }
+    }
+
+    private void Cancel(CancellationToken token)
+    {
+        if (TryClaim())
+        {
+            _core.SetException(new OperationCanceledException(token));
+        }
+    }
 }

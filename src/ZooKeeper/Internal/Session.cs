@@ -197,7 +197,7 @@ internal sealed partial class Session : IAsyncDisposable
             Submit(closeRequest);
             try
             {
-                await closeRequest.Task.WaitAsync(wait).ConfigureAwait(false);
+                await closeRequest.Task.AsTask().WaitAsync(wait).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is KeeperException or TimeoutException or ObjectDisposedException)
             {

@@ -21,13 +21,9 @@ public sealed class Clients : IAsyncDisposable
             ConnectionString = ConnectionString + (chroot ?? string.Empty),
             SessionTimeout = sessionTimeout ?? SessionTimeout,
             ConnectTimeout = TimeSpan.FromSeconds(15),
+            OnConnectionStateChanged = onState,
         };
         var client = await ZooKeeperClient.ConnectAsync(options).Within("a session from " + ConnectionString, TimeSpan.FromSeconds(20));
-        if (onState is not null)
-        {
-            client.ConnectionStateChanged += onState;
-        }
-
         lock (_clients)
         {
             _clients.Add(client);

@@ -97,6 +97,10 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         process.OutputDataReceived += (_, e) => Capture(e.Data);
         process.ErrorDataReceived += (_, e) => Capture(e.Data);
         process.Start();
+
+        // Should the test host exit without disposing fixtures (a crash, an aborted run), the
+        // servers must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -191,6 +195,20 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     {
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
     }
 
     private void Capture(string? line)
