@@ -358,6 +358,31 @@ public sealed class OperationTests(StandaloneServerFixture server) : IAsyncLifet
     }
 
     [Fact]
+    public async Task SetAclAsync_ConditionalOnAclVersion_ChangesAclOnce()
+    {
+        await _zk.CreateAsync(_root + "/acl", B("a"), Acls.OpenUnsafe).Within("create");
+        Acl[] readAdmin = [new Acl(Perms.Read | Perms.Admin, "world", "anyone")];
+        var stat = await _zk.SetAclAsync(_root + "/acl", readAdmin, 0).Within("setAcl at version 0");
+        Assert.Equal(1, stat.Aversion);
+        await Assert.ThrowsAsync<BadVersionException>(() => _zk.SetAclAsync(_root + "/acl", Acls.OpenUnsafe, 0).AsTask()).Within("stale setAcl");
+        Assert.Equal(readAdmin, (await _zk.GetAclAsync(_root + "/acl").Within("getAcl")).Acl);
+        await Assert.ThrowsAsync<NoAuthException>(() => _zk.SetDataAsync(_root + "/acl", B("b")).AsTask()).Within("write to read-only node");
+    }
+
+    [Fact]
+    public async Task AddAuthAsync_UnknownScheme_ThrowsAuthFailedAndSessionContinues()
+    {
+        var client = await _clients.ConnectAsync();
+        var id = client.SessionId;
+        var ex = await Assert.ThrowsAsync<AuthFailedException>(() => client.AddAuthAsync("no-such-scheme", "x").AsTask()).Within("addAuth");
+        Assert.Equal(ErrorCode.AuthFailed, ex.Code);
+
+        // The server hangs up after a failed auth; the session goes on over a new connection.
+        Assert.NotNull(await client.ExistsAsync(_root).Within("request after failed auth"));
+        Assert.Equal(id, client.SessionId);
+    }
+
+    [Fact]
     public async Task Acl_CreatorAllWithoutAuth_ThrowsInvalidAcl()
     {
         var ex = await Assert.ThrowsAsync<InvalidAclException>(() => _zk.CreateAsync(_root + "/bad", B(""), Acls.CreatorAll).AsTask()).Within("create");
