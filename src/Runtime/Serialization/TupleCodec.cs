@@ -170,13 +170,13 @@ internal sealed partial class TupleCodec
                 o.WriteTag(b ? WireTag.True : WireTag.False);
                 return;
             case double d:
-            {
-                var span = o.Reserve(9);
-                span[0] = (byte)WireTag.Double;
-                BinaryPrimitives.WriteDoubleLittleEndian(span[1..], d);
-                o.Advance(9);
-                return;
-            }
+                {
+                    var span = o.Reserve(9);
+                    span[0] = (byte)WireTag.Double;
+                    BinaryPrimitives.WriteDoubleLittleEndian(span[1..], d);
+                    o.Advance(9);
+                    return;
+                }
 
             case byte[] bytes:
                 o.WriteTag(WireTag.Bytes);
@@ -184,64 +184,64 @@ internal sealed partial class TupleCodec
                 o.WriteRaw(bytes);
                 return;
             case byte b8:
-            {
-                var span = o.Reserve(2);
-                span[0] = (byte)WireTag.Byte;
-                span[1] = b8;
-                o.Advance(2);
-                return;
-            }
+                {
+                    var span = o.Reserve(2);
+                    span[0] = (byte)WireTag.Byte;
+                    span[1] = b8;
+                    o.Advance(2);
+                    return;
+                }
 
             case short s16:
                 o.WriteTag(WireTag.Int16);
                 o.WriteVarInt32(s16);
                 return;
             case float f:
-            {
-                var span = o.Reserve(5);
-                span[0] = (byte)WireTag.Single;
-                BinaryPrimitives.WriteSingleLittleEndian(span[1..], f);
-                o.Advance(5);
-                return;
-            }
+                {
+                    var span = o.Reserve(5);
+                    span[0] = (byte)WireTag.Single;
+                    BinaryPrimitives.WriteSingleLittleEndian(span[1..], f);
+                    o.Advance(5);
+                    return;
+                }
 
             case char c:
                 o.WriteTag(WireTag.Char);
                 o.WriteVarUInt32(c);
                 return;
             case Guid g:
-            {
-                var span = o.Reserve(17);
-                span[0] = (byte)WireTag.Guid;
-                g.TryWriteBytes(span.Slice(1, 16));
-                o.Advance(17);
-                return;
-            }
-
-            case DateTime dt:
-            {
-                // ToBinary keeps the Kind (and, for local times, the offset at the source).
-                var span = o.Reserve(9);
-                span[0] = (byte)WireTag.DateTime;
-                BinaryPrimitives.WriteInt64LittleEndian(span[1..], dt.ToBinary());
-                o.Advance(9);
-                return;
-            }
-
-            case decimal m:
-            {
-                Span<int> bits = stackalloc int[4];
-                decimal.GetBits(m, bits);
-                var span = o.Reserve(17);
-                span[0] = (byte)WireTag.Decimal;
-                for (var k = 0; k < 4; k++)
                 {
-                    BinaryPrimitives.WriteInt32LittleEndian(span.Slice(1 + (4 * k), 4), bits[k]);
+                    var span = o.Reserve(17);
+                    span[0] = (byte)WireTag.Guid;
+                    g.TryWriteBytes(span.Slice(1, 16));
+                    o.Advance(17);
+                    return;
                 }
 
-                o.Advance(17);
-                return;
-            }
+            case DateTime dt:
+                {
+                    // ToBinary keeps the Kind (and, for local times, the offset at the source).
+                    var span = o.Reserve(9);
+                    span[0] = (byte)WireTag.DateTime;
+                    BinaryPrimitives.WriteInt64LittleEndian(span[1..], dt.ToBinary());
+                    o.Advance(9);
+                    return;
+                }
+
+            case decimal m:
+                {
+                    Span<int> bits = stackalloc int[4];
+                    decimal.GetBits(m, bits);
+                    var span = o.Reserve(17);
+                    span[0] = (byte)WireTag.Decimal;
+                    for (var k = 0; k < 4; k++)
+                    {
+                        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(1 + (4 * k), 4), bits[k]);
+                    }
+
+                    o.Advance(17);
+                    return;
+                }
         }
 
         if (_serializers.Count > 0 && _serializers.TryGet(value.GetType(), out var serializer))
@@ -259,31 +259,31 @@ internal sealed partial class TupleCodec
         switch (value)
         {
             case IReadOnlyList<object?> list:
-            {
-                var count = list.Count;
-                o.WriteTag(WireTag.List);
-                o.WriteVarUInt32((uint)count);
-                for (var i = 0; i < count; i++)
                 {
-                    WriteValue(ref o, list[i], field, streamId, depth + 1);
-                }
+                    var count = list.Count;
+                    o.WriteTag(WireTag.List);
+                    o.WriteVarUInt32((uint)count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        WriteValue(ref o, list[i], field, streamId, depth + 1);
+                    }
 
-                return;
-            }
+                    return;
+                }
 
             case IList list:
-            {
-                // Lists of value types (List<int>, int[]) are not IReadOnlyList<object?>; each element is boxed here.
-                var count = list.Count;
-                o.WriteTag(WireTag.List);
-                o.WriteVarUInt32((uint)count);
-                for (var i = 0; i < count; i++)
                 {
-                    WriteValue(ref o, list[i], field, streamId, depth + 1);
-                }
+                    // Lists of value types (List<int>, int[]) are not IReadOnlyList<object?>; each element is boxed here.
+                    var count = list.Count;
+                    o.WriteTag(WireTag.List);
+                    o.WriteVarUInt32((uint)count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        WriteValue(ref o, list[i], field, streamId, depth + 1);
+                    }
 
-                return;
-            }
+                    return;
+                }
 
             case Dictionary<string, object?> map:
                 o.WriteTag(WireTag.Map);
@@ -306,26 +306,26 @@ internal sealed partial class TupleCodec
 
                 return;
             case IDictionary map:
-            {
-                // Other dictionary types: one enumerator per map, the only allocation encoding can make.
-                o.WriteTag(WireTag.Map);
-                o.WriteVarUInt32((uint)map.Count);
-                var e = map.GetEnumerator();
-                var written = 0;
-                while (e.MoveNext())
                 {
-                    WriteValue(ref o, e.Key, field, streamId, depth + 1);
-                    WriteValue(ref o, e.Value, field, streamId, depth + 1);
-                    written++;
-                }
+                    // Other dictionary types: one enumerator per map, the only allocation encoding can make.
+                    o.WriteTag(WireTag.Map);
+                    o.WriteVarUInt32((uint)map.Count);
+                    var e = map.GetEnumerator();
+                    var written = 0;
+                    while (e.MoveNext())
+                    {
+                        WriteValue(ref o, e.Key, field, streamId, depth + 1);
+                        WriteValue(ref o, e.Value, field, streamId, depth + 1);
+                        written++;
+                    }
 
-                if (written != map.Count)
-                {
-                    throw new InvalidOperationException($"tuple field {field} on stream '{streamId}': a map changed while it was encoded");
-                }
+                    if (written != map.Count)
+                    {
+                        throw new InvalidOperationException($"tuple field {field} on stream '{streamId}': a map changed while it was encoded");
+                    }
 
-                return;
-            }
+                    return;
+                }
         }
 
         throw new NotSupportedException(
@@ -366,10 +366,10 @@ internal sealed partial class TupleCodec
             case WireTag.Byte:
                 return r.ReadByte();
             case WireTag.Int16:
-            {
-                var v = r.ReadVarInt32();
-                return v is < short.MinValue or > short.MaxValue ? throw r.Error($"short value {v} out of range") : (short)v;
-            }
+                {
+                    var v = r.ReadVarInt32();
+                    return v is < short.MinValue or > short.MaxValue ? throw r.Error($"short value {v} out of range") : (short)v;
+                }
 
             case WireTag.Int32:
                 return r.ReadVarInt32();
@@ -380,105 +380,105 @@ internal sealed partial class TupleCodec
             case WireTag.Double:
                 return BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, "double"));
             case WireTag.Char:
-            {
-                var v = r.ReadVarUInt32();
-                return v > char.MaxValue ? throw r.Error($"char value {v} out of range") : (char)v;
-            }
+                {
+                    var v = r.ReadVarUInt32();
+                    return v > char.MaxValue ? throw r.Error($"char value {v} out of range") : (char)v;
+                }
 
             case WireTag.String:
                 return r.ReadString();
             case WireTag.Bytes:
-            {
-                var length = r.ReadCount(1, "byte array");
-                return r.ReadBytes(length, "byte array").ToArray();
-            }
+                {
+                    var length = r.ReadCount(1, "byte array");
+                    return r.ReadBytes(length, "byte array").ToArray();
+                }
 
             case WireTag.Guid:
                 return new Guid(r.ReadBytes(16, "Guid"));
             case WireTag.DateTime:
-            {
-                var raw = BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, "DateTime"));
-                try
                 {
-                    return DateTime.FromBinary(raw);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new WireFormatException($"tuple batch is malformed at byte {at}: invalid DateTime", e);
-                }
-            }
-
-            case WireTag.Decimal:
-            {
-                var bytes = r.ReadBytes(16, "decimal");
-                Span<int> bits = stackalloc int[4];
-                for (var k = 0; k < 4; k++)
-                {
-                    bits[k] = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(4 * k, 4));
-                }
-
-                try
-                {
-                    return new decimal(bits);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new WireFormatException($"tuple batch is malformed at byte {at}: invalid decimal", e);
-                }
-            }
-
-            case WireTag.List:
-            {
-                CheckDepth(ref r, depth);
-                var count = r.ReadCount(1, "list");
-                var list = new List<object?>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    list.Add(ReadValue(ref r, depth + 1));
-                }
-
-                return list;
-            }
-
-            case WireTag.Map:
-            {
-                CheckDepth(ref r, depth);
-                var count = r.ReadCount(2, "map");
-                var map = new Dictionary<object, object?>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    var keyAt = r.Position;
-                    var key = ReadValue(ref r, depth + 1) ?? throw new WireFormatException($"tuple batch is malformed at byte {keyAt}: null map key");
-                    if (!map.TryAdd(key, ReadValue(ref r, depth + 1)))
+                    var raw = BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, "DateTime"));
+                    try
                     {
-                        throw new WireFormatException($"tuple batch is malformed at byte {keyAt}: duplicate map key");
+                        return DateTime.FromBinary(raw);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new WireFormatException($"tuple batch is malformed at byte {at}: invalid DateTime", e);
                     }
                 }
 
-                return map;
-            }
+            case WireTag.Decimal:
+                {
+                    var bytes = r.ReadBytes(16, "decimal");
+                    Span<int> bits = stackalloc int[4];
+                    for (var k = 0; k < 4; k++)
+                    {
+                        bits[k] = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(4 * k, 4));
+                    }
+
+                    try
+                    {
+                        return new decimal(bits);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new WireFormatException($"tuple batch is malformed at byte {at}: invalid decimal", e);
+                    }
+                }
+
+            case WireTag.List:
+                {
+                    CheckDepth(ref r, depth);
+                    var count = r.ReadCount(1, "list");
+                    var list = new List<object?>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(ReadValue(ref r, depth + 1));
+                    }
+
+                    return list;
+                }
+
+            case WireTag.Map:
+                {
+                    CheckDepth(ref r, depth);
+                    var count = r.ReadCount(2, "map");
+                    var map = new Dictionary<object, object?>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var keyAt = r.Position;
+                        var key = ReadValue(ref r, depth + 1) ?? throw new WireFormatException($"tuple batch is malformed at byte {keyAt}: null map key");
+                        if (!map.TryAdd(key, ReadValue(ref r, depth + 1)))
+                        {
+                            throw new WireFormatException($"tuple batch is malformed at byte {keyAt}: duplicate map key");
+                        }
+                    }
+
+                    return map;
+                }
 
             case WireTag.User:
-            {
-                var typeId = r.ReadVarUInt32();
-                var length = r.ReadCount(1, "user value");
-                var payload = r.ReadBytes(length, "user value");
-                if (typeId > int.MaxValue || !_serializers.TryGet((int)typeId, out var serializer))
                 {
-                    throw new WireFormatException(
-                        $"tuple batch at byte {at} holds a user value of type id {typeId}, which has no registered serializer in this worker");
-                }
+                    var typeId = r.ReadVarUInt32();
+                    var length = r.ReadCount(1, "user value");
+                    var payload = r.ReadBytes(length, "user value");
+                    if (typeId > int.MaxValue || !_serializers.TryGet((int)typeId, out var serializer))
+                    {
+                        throw new WireFormatException(
+                            $"tuple batch at byte {at} holds a user value of type id {typeId}, which has no registered serializer in this worker");
+                    }
 
-                try
-                {
-                    return serializer.Read(payload);
+                    try
+                    {
+                        return serializer.Read(payload);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        throw new WireFormatException(
+                            $"tuple batch at byte {at}: the serializer of {serializer.ValueType.FullName} (type id {typeId}) failed: {e.Message}", e);
+                    }
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    throw new WireFormatException(
-                        $"tuple batch at byte {at}: the serializer of {serializer.ValueType.FullName} (type id {typeId}) failed: {e.Message}", e);
-                }
-            }
 
             default:
                 throw new WireFormatException($"tuple batch is malformed at byte {at}: unknown value tag {(byte)tag}");
