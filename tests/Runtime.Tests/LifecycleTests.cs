@@ -87,6 +87,45 @@ public sealed class LifecycleTests : IDisposable
         Assert.True(Interlocked.Read(ref bolt.Executed) > 100, "the slow bolt made progress");
     }
 
+    [Fact]
+    public void SlowSpout_EachTupleFlushedPromptly_AndKillIsQuick()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new SleepySpout(_key, 20));
+        builder.SetBolt("sink", new RecordingBolt(Board.NewKey())).ShuffleGrouping("spout");
+        _cluster.SubmitTopology("sleepy", new Config(), builder.CreateTopology());
+
+        var record = Board.Of(_key);
+        Await.Until(() => Interlocked.Read(ref record.Emitted) >= 20, TimeSpan.FromSeconds(10), "20 sentences from the slow spout");
+
+        // Without a timed flush, a spout that emits one tuple per slow NextTuple would sit on a partial batch.
+        Await.Until(() => record.Acked.Count >= Interlocked.Read(ref record.Emitted) - 3, TimeSpan.FromSeconds(2),
+            () => $"acks to keep up with emits: {record.Acked.Count} acked of {Interlocked.Read(ref record.Emitted)}");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        _cluster.KillTopology("sleepy");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"kill took {sw.Elapsed}");
+    }
+
+    private sealed class SleepySpout(string key, int sleepMs) : BaseRichSpout
+    {
+        [NonSerialized]
+        private ISpoutOutputCollector? _collector;
+        private long _next;
+
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) => _collector = collector;
+
+        public override void NextTuple()
+        {
+            Thread.Sleep(sleepMs);
+            Interlocked.Increment(ref Board.Of(key).Emitted);
+            _collector!.Emit(new Values(_next), _next++);
+        }
+
+        public override void Ack(object msgId) => Board.Of(key).Acked.TryAdd(msgId, 1);
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+
     private sealed class TickCountingBolt(string key, string name) : BaseRichBolt
     {
         [NonSerialized]

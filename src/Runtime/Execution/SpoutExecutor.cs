@@ -14,6 +14,7 @@ internal sealed class SpoutExecutor : Executor
 {
     private const int MaxCallsPerCycle = 128;
     private static readonly long SweepTicks = Stopwatch.Frequency / 10;
+    private static readonly long CycleTicks = Stopwatch.Frequency / 1000;
 
     private readonly SpoutTask[] _tasks;
     private readonly List<long> _expired = [];
@@ -100,6 +101,7 @@ internal sealed class SpoutExecutor : Executor
         }
 
         var emitted = false;
+        var start = Stopwatch.GetTimestamp();
         foreach (var t in _tasks)
         {
             if (!t.Opened)
@@ -109,6 +111,15 @@ internal sealed class SpoutExecutor : Executor
 
             for (var call = 0; call < MaxCallsPerCycle && t.CanEmit && !HasUnsent; call++)
             {
+                // A slow NextTuple (one that sleeps or polls a source) must not hold its tuples back, nor keep the
+                // executor from draining acks: flush on the usual interval and yield the cycle after a millisecond.
+                var now = Stopwatch.GetTimestamp();
+                FlushIfDue(now);
+                if (now - start > CycleTicks)
+                {
+                    break;
+                }
+
                 var before = t.EmitCount;
                 try
                 {
