@@ -42,7 +42,7 @@ public static class ResultsReport
         L("| | |");
         L("| --- | --- |");
         L($"| date (UTC) | {started.ToString("yyyy-MM-dd HH:mm", Inv)} to {finished.ToString("HH:mm", Inv)} |");
-        L($"| commit | `{Git("rev-parse --short HEAD")}`{(Git("status --porcelain --untracked-files=no").Length > 0 ? " (with uncommitted changes)" : string.Empty)} |");
+        L($"| commit | `{Git("rev-parse --short HEAD")}`{(Git("status --porcelain --untracked-files=no").Length > 0 ? " (the working tree also had uncommitted changes, built into this run)" : string.Empty)} |");
         L($"| CPU | {CpuModel()} |");
         L($"| cores | {Environment.ProcessorCount} |");
         L($"| memory | {MemoryTotal()} |");
@@ -243,7 +243,7 @@ public static class ResultsReport
     private static void Latency(Action<string> l, List<RunResult> runs, bool showOffered)
     {
         l($"| pipeline |{(showOffered ? " offered (sentences/s) | achieved / offered |" : string.Empty)} achieved (sentences/s) | mean (ms) | p50 (ms) | p99 (ms) | p99.9 (ms) | CPU cores | sentences per CPU-second | allocated (B/sentence) | peak memory (MB) | note |");
-        l($"| --- |{(showOffered ? " --- | --- |" : string.Empty)} --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        l($"| --- |{(showOffered ? " --- | --- |" : string.Empty)} --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var x in runs)
         {
             l($"| {x.Name} |{(showOffered ? $" {F(x.OfferedRate, "N0")} | {F(x.Rate / x.OfferedRate, "0.00")} |" : string.Empty)} {F(x.Rate, "N0")} | {F(x.Latency.MeanMs, "0.000")} | " +
