@@ -53,6 +53,42 @@ public sealed class ErrorTests : IDisposable
         Assert.Contains("cannot open", _cluster.GetTopologyInfo("open").Component("broken").Errors[0].Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BasicBolt_FailedException_FailsWithoutError_ReportedOneIsShown()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(_key, 30));
+        builder.SetBolt("quiet", new FailingBasicBolt(reported: false)).ShuffleGrouping("spout");
+        builder.SetBolt("loud", new FailingBasicBolt(reported: true)).ShuffleGrouping("spout");
+        _cluster.SubmitTopology("basic-fail", new Config(), builder.CreateTopology());
+
+        var spout = Board.Of(_key);
+        Await.Until(() => spout.Acked.Count + spout.Failed.Count == 30, TimeSpan.FromSeconds(20), () => $"30 outcomes, have {spout.Acked.Count} + {spout.Failed.Count}");
+
+        // Both bolts fail multiples of 3; the tree fails once however many branches fail.
+        Assert.Equal(10, spout.Failed.Count);
+        Assert.All(spout.Failed.Keys, k => Assert.Equal(0L, (long)k % 3));
+        var info = _cluster.GetTopologyInfo("basic-fail");
+        Assert.Empty(info.Component("quiet").Errors);
+        Assert.Equal(10, info.Component("quiet").Total().Failed);
+        Assert.Contains(info.Component("loud").Errors, e => e.Message.StartsWith("ReportedFailedException: not a multiple", StringComparison.Ordinal));
+    }
+
+    private sealed class FailingBasicBolt(bool reported) : BaseBasicBolt
+    {
+        public override void Execute(ITuple input, IBasicOutputCollector collector)
+        {
+            if (input.GetLong(0) % 3 == 0)
+            {
+                throw reported ? new ReportedFailedException("not a multiple I like") : new FailedException("not a multiple I like");
+            }
+        }
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+        {
+        }
+    }
+
     private sealed class ThrowingOpenSpout : BaseRichSpout
     {
         public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) =>
