@@ -5,12 +5,12 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
 {
     public static readonly string[] Sections = ["const", "ack", "wordcount", "overload", "micro"];
 
-    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5);
+    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(5);
 
     /// <summary>The measured window of each throughput and latency run (the issue asks for at least 20 s).</summary>
     public TimeSpan Window => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(20);
 
-    public TimeSpan OverloadDuration => Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(60);
+    public TimeSpan OverloadDuration => Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(60);
 
     /// <summary>Resident memory is fitted from this point of the overload run (start-up and queue filling excluded).</summary>
     public TimeSpan OverloadFitFrom => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);

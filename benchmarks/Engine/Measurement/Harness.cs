@@ -35,8 +35,8 @@ public static class Harness
     public static RunResult Measure(string name, Func<IPipelineRun> start, TimeSpan warmup, TimeSpan window, double offered = 0)
     {
         Settle();
-        Log(offered > 0 ? $"{name} at {offered:N0}/s: warm-up {warmup.TotalSeconds:0} s, window {window.TotalSeconds:0} s"
-                        : $"{name}: warm-up {warmup.TotalSeconds:0} s, window {window.TotalSeconds:0} s");
+        Log(offered > 0 ? $"{name} at {offered:N0}/s: warm-up {warmup.TotalSeconds:0.#} s, window {window.TotalSeconds:0} s"
+                        : $"{name}: warm-up {warmup.TotalSeconds:0.#} s, window {window.TotalSeconds:0} s");
         IPipelineRun? run = null;
         try
         {

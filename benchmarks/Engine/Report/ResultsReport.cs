@@ -49,7 +49,7 @@ public static class ResultsReport
         L($"| OS | {RuntimeInformation.OSDescription} |");
         L($"| runtime | {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC |");
         L($"| load average (1, 5, 15 min) | at start {r.LoadAtStart}; at end {LoadAverage()} (other processes shared the 2 cores: see CPU cores used per run) |");
-        L($"| mode | {(o.Quick ? "quick" : "full")}: warm-up {o.Warmup.TotalSeconds:0} s, window {o.Window.TotalSeconds:0} s, overload {o.OverloadDuration.TotalSeconds:0} s |");
+        L($"| mode | {(o.Quick ? "quick" : "full")}: warm-up {o.Warmup.TotalSeconds:0.#} s, window {o.Window.TotalSeconds:0} s, overload {o.OverloadDuration.TotalSeconds:0} s |");
         L();
         L("## Summary");
         L();
