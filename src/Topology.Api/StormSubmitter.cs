@@ -6,7 +6,7 @@ namespace StormSharp.Topology;
 /// </summary>
 public static class StormSubmitter
 {
-    private static volatile ITopologySubmitter? s_submitter;
+    private static volatile ITopologySubmitter? _submitter;
 
     /// <summary>
     /// Validates and submits the topology under <paramref name="name"/>. Throws <see cref="InvalidTopologyException"/>
@@ -18,7 +18,7 @@ public static class StormSubmitter
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(topology);
-        var submitter = s_submitter ?? throw new InvalidOperationException(
+        var submitter = _submitter ?? throw new InvalidOperationException(
             "StormSubmitter has no cluster to submit to: run the program with `storm local` or `storm jar`, or use LocalCluster directly");
         TopologyValidator.ThrowIfInvalid(name, topology);
         submitter.Submit(name, new Dictionary<string, object?>(config, StringComparer.Ordinal), topology);
@@ -27,8 +27,8 @@ public static class StormSubmitter
     /// <summary>Routes submissions to <paramref name="submitter"/> (null: none); returns the previous one.</summary>
     internal static ITopologySubmitter? Install(ITopologySubmitter? submitter)
     {
-        var previous = s_submitter;
-        s_submitter = submitter;
+        var previous = _submitter;
+        _submitter = submitter;
         return previous;
     }
 }
