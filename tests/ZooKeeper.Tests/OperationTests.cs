@@ -372,12 +372,14 @@ public sealed class OperationTests(StandaloneServerFixture server) : IAsyncLifet
     [Fact]
     public async Task AddAuthAsync_UnknownScheme_ThrowsAuthFailedAndSessionContinues()
     {
-        var client = await _clients.ConnectAsync();
+        var states = new Events<ConnectionState>();
+        var client = await _clients.ConnectAsync(onState: states.Handler);
         var id = client.SessionId;
         var ex = await Assert.ThrowsAsync<AuthFailedException>(() => client.AddAuthAsync("no-such-scheme", "x").AsTask()).Within("addAuth");
         Assert.Equal(ErrorCode.AuthFailed, ex.Code);
 
         // The server hangs up after a failed auth; the session goes on over a new connection.
+        await states.WaitForAsync(s => s == ConnectionState.Reconnected, "reconnect after the server hung up");
         Assert.NotNull(await client.ExistsAsync(_root).Within("request after failed auth"));
         Assert.Equal(id, client.SessionId);
     }

@@ -38,6 +38,16 @@ internal sealed partial class Session : IAsyncDisposable
 
     public Session(ZooKeeperClientOptions options, Action<ConnectionState> stateHandler)
     {
+        if (options.SessionTimeout <= TimeSpan.Zero || options.SessionTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SessionTimeout, "SessionTimeout must be positive");
+        }
+
+        if (options.SessionId != 0 && options.SessionPassword is null)
+        {
+            throw new ArgumentException("SessionPassword is required with SessionId", nameof(options));
+        }
+
         _options = options;
         _connectionString = ConnectionString.Parse(options.ConnectionString);
         _logger = options.LoggerFactory.CreateLogger("StormSharp.ZooKeeper");
@@ -51,7 +61,7 @@ internal sealed partial class Session : IAsyncDisposable
         if (options.SessionId != 0)
         {
             _sessionId = options.SessionId;
-            _password = (byte[])(options.SessionPassword ?? throw new ArgumentException("SessionPassword is required with SessionId", nameof(options))).Clone();
+            _password = (byte[])options.SessionPassword!.Clone();
             _lastHeard = Environment.TickCount64;
         }
     }
@@ -368,6 +378,14 @@ internal sealed partial class Session : IAsyncDisposable
         if (failuresInRow % _servers.Length != 0)
         {
             return true;
+        }
+
+        // With a live session, queued requests wait for it (at worst until it expires). Without
+        // one, nothing bounds the wait, so a round of unreachable servers fails them as Apache's
+        // client does.
+        if (SessionId == 0)
+        {
+            FailQueued(() => new ConnectionLossException(null, new IOException("no server reachable")));
         }
 
         var backoff = Math.Min(1000, 50 * (failuresInRow / _servers.Length)) + Random.Shared.Next(50);
