@@ -76,7 +76,9 @@ internal sealed class AckerExecutor : Executor
             }
         }
 
-        Stats.RecordExecute(stream.Index, Stopwatch.GetTimestamp() - start);
+        var end = Stopwatch.GetTimestamp();
+        Stats.RecordExecute(stream.Index, end - start);
+        FlushIfDue(end);
     }
 
     protected override void Housekeeping(long now)

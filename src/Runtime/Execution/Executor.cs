@@ -115,6 +115,7 @@ internal abstract class Executor
 
     protected abstract void Init();
 
+    /// <summary>Handles one received tuple, then calls <see cref="FlushIfDue"/> with a timestamp it already has.</summary>
     protected abstract void Process(TupleImpl tuple);
 
     /// <summary>Spouts: call NextTuple while there is room; returns whether anything was emitted.</summary>
@@ -314,8 +315,7 @@ internal abstract class Executor
                     {
                         var t = buffer[i]!;
                         buffer[i] = null;
-                        Process(t);
-                        FlushIfDue(Stopwatch.GetTimestamp());
+                        Process(t); // each kind flushes on the interval from its own timestamps
                     }
 
                     Volatile.Write(ref _processed, _processed + n);

@@ -78,18 +78,21 @@ internal sealed class SpoutExecutor : Executor
         }
 
         var stream = tuple.Stream;
+        var now = Stopwatch.GetTimestamp();
         if (stream == Runtime.AckerAckStream)
         {
-            task.Complete(tuple.Root, acked: true);
+            task.Complete(tuple.Root, acked: true, now);
         }
         else if (stream == Runtime.AckerFailStream)
         {
-            task.Complete(tuple.Root, acked: false);
+            task.Complete(tuple.Root, acked: false, now);
         }
         else if (stream == Runtime.AckerResetStream)
         {
             task.ResetTimeout(tuple.Root);
         }
+
+        FlushIfDue(now);
     }
 
     protected override bool Produce()
@@ -283,14 +286,14 @@ internal sealed class SpoutExecutor : Executor
 
         public void ReportError(Exception error) => executor.ReportError(TaskId, error);
 
-        public void Complete(long root, bool acked)
+        public void Complete(long root, bool acked, long now)
         {
             if (!_pending.Remove(root, out var p))
             {
                 return; // already timed out and failed
             }
 
-            Finish(p, acked, Stopwatch.GetTimestamp());
+            Finish(p, acked, now);
         }
 
         public void ResetTimeout(long root)
