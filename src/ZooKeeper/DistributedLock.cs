@@ -63,7 +63,17 @@ public sealed class DistributedLock
             ours = await SequentialNodes.CreateProtectedAsync(_client, _lockPath, protectedPrefix, Prefix, [], _acl, cts.Token).ConfigureAwait(false);
             while (true)
             {
-                var children = await _client.GetChildrenAsync(_lockPath, cancellationToken: cts.Token).ConfigureAwait(false);
+                NodeChildren children;
+                try
+                {
+                    children = await _client.GetChildrenAsync(_lockPath, cancellationToken: cts.Token).ConfigureAwait(false);
+                }
+                catch (ConnectionLossException)
+                {
+                    // Our place in the queue survives a reconnect within the session: look again.
+                    continue;
+                }
+
                 var sorted = SequentialNodes.Sorted(children.Children, Prefix);
                 var index = sorted.IndexOf(SequentialNodes.Name(ours));
                 if (index < 0)
@@ -80,7 +90,14 @@ public sealed class DistributedLock
 
                 var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var predecessor = $"{_lockPath}/{sorted[index - 1]}";
-                if (await _client.ExistsAsync(predecessor, _ => released.TrySetResult(), cts.Token).ConfigureAwait(false) is null)
+                try
+                {
+                    if (await _client.ExistsAsync(predecessor, _ => released.TrySetResult(), cts.Token).ConfigureAwait(false) is null)
+                    {
+                        continue;
+                    }
+                }
+                catch (ConnectionLossException)
                 {
                     continue;
                 }

@@ -210,6 +210,26 @@ public sealed class RecipeTests(StandaloneServerFixture server) : IAsyncLifetime
         await lb.ReleaseAsync().Within("b releases");
     }
 
+    [Fact]
+    public async Task DistributedLock_WaiterConnectionDrops_StillAcquiresAfterRelease()
+    {
+        var a = await _clients.ConnectAsync();
+        var states = new Events<ConnectionState>();
+        var b = await _clients.ConnectAsync(onState: states.Handler);
+        var la = new DistributedLock(a, _root + "/lock4");
+        await la.AcquireAsync().Within("a acquires");
+        var lb = new DistributedLock(b, _root + "/lock4");
+        var waiting = lb.AcquireAsync();
+        await Deadline.Until(async () => (await a.GetChildrenAsync(_root + "/lock4")).Children.Count == 2, "b to queue");
+
+        b.SimulateConnectionLoss();
+        await states.WaitForAsync(s => s == ConnectionState.Reconnected, "b reconnects");
+        await la.ReleaseAsync().Within("a releases");
+        await waiting.Within("b acquires after its reconnect");
+        Assert.Single((await a.GetChildrenAsync(_root + "/lock4").Within("children")).Children);
+        await lb.ReleaseAsync().Within("b releases");
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
