@@ -384,6 +384,11 @@ internal sealed partial class Session
                     else if (request.FixedXid == Xids.Auth)
                     {
                         connection.AuthPending.Enqueue(request);
+                        if (connection.IsClosed)
+                        {
+                            connection.FailPending("connection closed");
+                            continue;
+                        }
                     }
 
                     var frame = request.Frame;
