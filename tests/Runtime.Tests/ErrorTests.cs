@@ -2,36 +2,25 @@ using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
-public sealed class ErrorTests : IDisposable
+public sealed class ErrorTests : ClusterTestBase
 {
-    private readonly string _key = Board.NewKey();
-    private readonly string _boltKey = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_key);
-        Board.Forget(_boltKey);
-    }
-
     [Fact]
     public void Execute_BoltThrows_TupleFailedErrorReportedTopologyGoesOn()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, 1_000));
-        builder.SetBolt("thrower", new ThrowingBolt(_boltKey, 100), 2).ShuffleGrouping("spout");
+        builder.SetSpout("spout", new CountingSpout(Key, 1_000));
+        builder.SetBolt("thrower", new ThrowingBolt(OtherKey, 100), 2).ShuffleGrouping("spout");
         builder.SetBolt("sink", new RecordingBolt(Board.NewKey())).ShuffleGrouping("thrower");
-        _cluster.SubmitTopology("errors", new Config(), builder.CreateTopology());
+        Cluster.SubmitTopology("errors", new Config(), builder.CreateTopology());
 
-        var spout = Board.Of(_key);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Acked.Count + spout.Failed.Count == 1_000, TimeSpan.FromSeconds(30),
             () => $"1000 acks or fails, have {spout.Acked.Count} + {spout.Failed.Count}");
         Assert.Equal(10, spout.Failed.Count);
         Assert.Equal(990, spout.Acked.Count);
-        Assert.Equal(990, Board.Of(_boltKey).Executed);
+        Assert.Equal(990, Board.Of(OtherKey).Executed);
 
-        var thrower = _cluster.GetTopologyInfo("errors").Component("thrower");
+        var thrower = Cluster.GetTopologyInfo("errors").Component("thrower");
         Assert.NotEmpty(thrower.Errors);
         Assert.All(thrower.Errors, e => Assert.StartsWith("InvalidOperationException: boom on ", e.Message, StringComparison.Ordinal));
         Assert.Equal(10, thrower.Total().Failed);
@@ -43,32 +32,32 @@ public sealed class ErrorTests : IDisposable
     {
         var builder = new TopologyBuilder();
         builder.SetSpout("broken", new ThrowingOpenSpout());
-        builder.SetSpout("spout", new CountingSpout(_key, 100));
-        builder.SetBolt("sink", new RecordingBolt(_boltKey)).ShuffleGrouping("spout").ShuffleGrouping("broken");
-        _cluster.SubmitTopology("open", new Config(), builder.CreateTopology());
+        builder.SetSpout("spout", new CountingSpout(Key, 100));
+        builder.SetBolt("sink", new RecordingBolt(OtherKey)).ShuffleGrouping("spout").ShuffleGrouping("broken");
+        Cluster.SubmitTopology("open", new Config(), builder.CreateTopology());
 
-        var spout = Board.Of(_key);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Acked.Count == 100, TimeSpan.FromSeconds(30), () => $"100 acks, have {spout.Acked.Count}");
-        Await.Until(() => _cluster.GetTopologyInfo("open").Component("broken").Errors.Count > 0, TimeSpan.FromSeconds(10), "the Open error to be reported");
-        Assert.Contains("cannot open", _cluster.GetTopologyInfo("open").Component("broken").Errors[0].Message, StringComparison.Ordinal);
+        Await.Until(() => Cluster.GetTopologyInfo("open").Component("broken").Errors.Count > 0, TimeSpan.FromSeconds(10), "the Open error to be reported");
+        Assert.Contains("cannot open", Cluster.GetTopologyInfo("open").Component("broken").Errors[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void BasicBolt_FailedException_FailsWithoutError_ReportedOneIsShown()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, 30));
+        builder.SetSpout("spout", new CountingSpout(Key, 30));
         builder.SetBolt("quiet", new FailingBasicBolt(reported: false)).ShuffleGrouping("spout");
         builder.SetBolt("loud", new FailingBasicBolt(reported: true)).ShuffleGrouping("spout");
-        _cluster.SubmitTopology("basic-fail", new Config(), builder.CreateTopology());
+        Cluster.SubmitTopology("basic-fail", new Config(), builder.CreateTopology());
 
-        var spout = Board.Of(_key);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Acked.Count + spout.Failed.Count == 30, TimeSpan.FromSeconds(20), () => $"30 outcomes, have {spout.Acked.Count} + {spout.Failed.Count}");
 
         // Both bolts fail multiples of 3; the tree fails once however many branches fail.
         Assert.Equal(10, spout.Failed.Count);
         Assert.All(spout.Failed.Keys, k => Assert.Equal(0L, (long)k % 3));
-        var info = _cluster.GetTopologyInfo("basic-fail");
+        var info = Cluster.GetTopologyInfo("basic-fail");
         Assert.Empty(info.Component("quiet").Errors);
         Assert.Equal(10, info.Component("quiet").Total().Failed);
         Assert.Contains(info.Component("loud").Errors, e => e.Message.StartsWith("ReportedFailedException: not a multiple", StringComparison.Ordinal));

@@ -3,19 +3,8 @@ using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
-public sealed class GroupingTests : IDisposable
+public sealed class GroupingTests : ClusterTestBase
 {
-    private readonly string _spoutKey = Board.NewKey();
-    private readonly string _boltKey = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_spoutKey);
-        Board.Forget(_boltKey);
-    }
-
     [Fact]
     public void Shuffle_ManyTuples_SpreadEvenlyOverTasks()
     {
@@ -61,7 +50,7 @@ public sealed class GroupingTests : IDisposable
     public void Fields_SameValueSameTask_AndEveryTaskUsed()
     {
         Run(4, 8_000, (d, s) => d.FieldsGrouping(s, new Fields("n")), modulo: 50);
-        var record = Board.Of(_boltKey);
+        var record = Board.Of(OtherKey);
         var taskOfKey = new Dictionary<long, HashSet<int>>();
         foreach (var (task, values) in record.Received)
         {
@@ -133,13 +122,13 @@ public sealed class GroupingTests : IDisposable
     public void Direct_EmitDirect_ReachesChosenTaskOnly()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_spoutKey, 300));
+        builder.SetSpout("spout", new CountingSpout(Key, 300));
         builder.SetBolt("router", new DirectRouterBolt(), 1).ShuffleGrouping("spout");
-        builder.SetBolt("sink", new RecordingBolt(_boltKey), 3).DirectGrouping("router");
-        _cluster.SubmitTopology("direct", new Config(), builder.CreateTopology());
+        builder.SetBolt("sink", new RecordingBolt(OtherKey), 3).DirectGrouping("router");
+        Cluster.SubmitTopology("direct", new Config(), builder.CreateTopology());
         AwaitAcks(300);
 
-        var record = Board.Of(_boltKey);
+        var record = Board.Of(OtherKey);
         var tasks = record.PerTask.Keys.Order().ToArray();
         Assert.Equal(3, tasks.Length);
         Assert.All(record.Received, r => Assert.Equal(tasks[(int)((long)r.Values[0]! % 3)], r.Task));
@@ -149,14 +138,14 @@ public sealed class GroupingTests : IDisposable
     public void Direct_PlainEmitOnDirectStream_IsAnErrorAndFailsTheTuple()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_spoutKey, 10));
+        builder.SetSpout("spout", new CountingSpout(Key, 10));
         builder.SetBolt("router", new DirectRouterBolt(useDirect: false), 1).ShuffleGrouping("spout");
-        builder.SetBolt("sink", new RecordingBolt(_boltKey), 2).DirectGrouping("router");
-        _cluster.SubmitTopology("direct-bad", new Config(), builder.CreateTopology());
+        builder.SetBolt("sink", new RecordingBolt(OtherKey), 2).DirectGrouping("router");
+        Cluster.SubmitTopology("direct-bad", new Config(), builder.CreateTopology());
 
-        var spout = Board.Of(_spoutKey);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Failed.Count == 10, TimeSpan.FromSeconds(20), () => $"10 fails, have {spout.Failed.Count}");
-        var errors = _cluster.GetTopologyInfo("direct-bad").Component("router").Errors;
+        var errors = Cluster.GetTopologyInfo("direct-bad").Component("router").Errors;
         Assert.Contains(errors, e => e.Message.Contains("direct stream 'default'", StringComparison.Ordinal) && e.Message.Contains("EmitDirect", StringComparison.Ordinal));
     }
 
@@ -164,14 +153,14 @@ public sealed class GroupingTests : IDisposable
     public void Direct_EmitDirectOnPlainStream_IsAnError()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_spoutKey, 5));
+        builder.SetSpout("spout", new CountingSpout(Key, 5));
         builder.SetBolt("router", new DirectRouterBolt(useDirect: true, declareDirect: false), 1).ShuffleGrouping("spout");
-        builder.SetBolt("sink", new RecordingBolt(_boltKey), 2).ShuffleGrouping("router");
-        _cluster.SubmitTopology("direct-plain", new Config(), builder.CreateTopology());
+        builder.SetBolt("sink", new RecordingBolt(OtherKey), 2).ShuffleGrouping("router");
+        Cluster.SubmitTopology("direct-plain", new Config(), builder.CreateTopology());
 
-        var spout = Board.Of(_spoutKey);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Failed.Count == 5, TimeSpan.FromSeconds(20), () => $"5 fails, have {spout.Failed.Count}");
-        var errors = _cluster.GetTopologyInfo("direct-plain").Component("router").Errors;
+        var errors = Cluster.GetTopologyInfo("direct-plain").Component("router").Errors;
         Assert.Contains(errors, e => e.Message.Contains("not declared direct", StringComparison.Ordinal));
     }
 
@@ -180,7 +169,7 @@ public sealed class GroupingTests : IDisposable
     {
         var perTask = Run(4, 1_000, (d, s) => d.CustomGrouping(s, new EvenOddGrouping()));
         Assert.Equal(2, perTask.Count);
-        var record = Board.Of(_boltKey);
+        var record = Board.Of(OtherKey);
         var tasks = perTask.Keys.Order().ToArray();
         Assert.All(record.Received, r => Assert.Equal(tasks[(int)((long)r.Values[0]! % 2)], r.Task));
     }
@@ -188,16 +177,16 @@ public sealed class GroupingTests : IDisposable
     private Dictionary<int, long> Run(int boltTasks, int count, Action<BoltDeclarer, string> subscribe, int modulo = 0)
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", modulo == 0 ? new CountingSpout(_spoutKey, count) : new ModuloSpout(_spoutKey, count, modulo));
-        subscribe(builder.SetBolt("bolt", new RecordingBolt(_boltKey), boltTasks), "spout");
-        _cluster.SubmitTopology("grouping", new Config(), builder.CreateTopology());
+        builder.SetSpout("spout", modulo == 0 ? new CountingSpout(Key, count) : new ModuloSpout(Key, count, modulo));
+        subscribe(builder.SetBolt("bolt", new RecordingBolt(OtherKey), boltTasks), "spout");
+        Cluster.SubmitTopology("grouping", new Config(), builder.CreateTopology());
         AwaitAcks(count);
-        return new Dictionary<int, long>(Board.Of(_boltKey).PerTask);
+        return new Dictionary<int, long>(Board.Of(OtherKey).PerTask);
     }
 
     private void AwaitAcks(int count)
     {
-        var spout = Board.Of(_spoutKey);
+        var spout = Board.Of(Key);
         Await.Until(() => spout.Acked.Count + spout.Failed.Count >= count, TimeSpan.FromSeconds(60),
             () => $"{count} spout tuples acked, have {spout.Acked.Count} (+{spout.Failed.Count} failed)");
         Assert.Empty(spout.Failed);

@@ -2,27 +2,18 @@ using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
-public sealed class LifecycleTests : IDisposable
+public sealed class LifecycleTests : ClusterTestBase
 {
-    private readonly string _key = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_key);
-    }
-
     [Fact]
     public void TickTuples_TopologyAndComponentFrequency_Delivered()
     {
         var builder = new TopologyBuilder();
         builder.SetSpout("spout", new CountingSpout(Board.NewKey(), 0));
-        builder.SetBolt("global", new TickCountingBolt(_key, "global")).ShuffleGrouping("spout");
-        builder.SetBolt("own", new TickCountingBolt(_key, "own")).ShuffleGrouping("spout").AddConfiguration(Config.TopologyTickTupleFreqSecs, 1);
-        _cluster.SubmitTopology("ticks", new Config().SetTickTupleFreqSecs(2), builder.CreateTopology());
+        builder.SetBolt("global", new TickCountingBolt(Key, "global")).ShuffleGrouping("spout");
+        builder.SetBolt("own", new TickCountingBolt(Key, "own")).ShuffleGrouping("spout").AddConfiguration(Config.TopologyTickTupleFreqSecs, 1);
+        Cluster.SubmitTopology("ticks", new Config().SetTickTupleFreqSecs(2), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => record.PerTask.GetValueOrDefault(1) >= 3, TimeSpan.FromSeconds(15), () => $"3 ticks at 1 s, have {record.PerTask.GetValueOrDefault(1)}");
         var fast = record.PerTask.GetValueOrDefault(1);
         var slow = record.PerTask.GetValueOrDefault(2);
@@ -33,20 +24,20 @@ public sealed class LifecycleTests : IDisposable
     public void Deactivate_SpoutStopsEmitting_ActivateResumes()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, long.MaxValue, tracked: false));
+        builder.SetSpout("spout", new CountingSpout(Key, long.MaxValue, tracked: false));
         builder.SetBolt("sink", new DroppingBolt()).ShuffleGrouping("spout");
-        _cluster.SubmitTopology("switch", new Config(), builder.CreateTopology());
+        Cluster.SubmitTopology("switch", new Config(), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => Interlocked.Read(ref record.Emitted) > 1_000, TimeSpan.FromSeconds(10), "the spout to emit");
-        _cluster.Deactivate("switch");
-        Assert.Equal("INACTIVE", _cluster.GetTopologyInfo("switch").Status);
+        Cluster.Deactivate("switch");
+        Assert.Equal("INACTIVE", Cluster.GetTopologyInfo("switch").Status);
         Thread.Sleep(200); // let the executor notice; what is measured below is that nothing moves afterwards
         var stopped = Interlocked.Read(ref record.Emitted);
         Thread.Sleep(300);
         Assert.Equal(stopped, Interlocked.Read(ref record.Emitted));
 
-        _cluster.Activate("switch");
+        Cluster.Activate("switch");
         Await.Until(() => Interlocked.Read(ref record.Emitted) > stopped + 1_000, TimeSpan.FromSeconds(10), "the spout to emit again after Activate");
     }
 
@@ -54,13 +45,13 @@ public sealed class LifecycleTests : IDisposable
     public void Kill_RemovesTopologyAndClosesSpout()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new ClosingSpout(_key));
-        _cluster.SubmitTopology("kill", new Config(), builder.CreateTopology());
-        Assert.Equal(["kill"], _cluster.GetTopologyNames());
-        _cluster.KillTopology("kill");
-        Assert.Empty(_cluster.GetTopologyNames());
-        Assert.Equal(1, Board.Of(_key).Executed);
-        Assert.Throws<KeyNotFoundException>(() => _cluster.GetTopologyInfo("kill"));
+        builder.SetSpout("spout", new ClosingSpout(Key));
+        Cluster.SubmitTopology("kill", new Config(), builder.CreateTopology());
+        Assert.Equal(["kill"], Cluster.GetTopologyNames());
+        Cluster.KillTopology("kill");
+        Assert.Empty(Cluster.GetTopologyNames());
+        Assert.Equal(1, Board.Of(Key).Executed);
+        Assert.Throws<KeyNotFoundException>(() => Cluster.GetTopologyInfo("kill"));
     }
 
     [Fact]
@@ -68,12 +59,12 @@ public sealed class LifecycleTests : IDisposable
     {
         var boltKey = Board.NewKey();
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, long.MaxValue, tracked: false));
+        builder.SetSpout("spout", new CountingSpout(Key, long.MaxValue, tracked: false));
         builder.SetBolt("slow", new SlowBolt(boltKey, 1)).ShuffleGrouping("spout");
         var conf = new Config { [Config.TopologyExecutorReceiveBufferSize] = 1024 };
-        _cluster.SubmitTopology("pressure", conf, builder.CreateTopology());
+        Cluster.SubmitTopology("pressure", conf, builder.CreateTopology());
 
-        var spout = Board.Of(_key);
+        var spout = Board.Of(Key);
         var bolt = Board.Of(boltKey);
         for (var i = 0; i < 10; i++)
         {
@@ -91,18 +82,18 @@ public sealed class LifecycleTests : IDisposable
     public void SlowSpout_EachTupleFlushedPromptly_AndKillIsQuick()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new SleepySpout(_key, 20));
+        builder.SetSpout("spout", new SleepySpout(Key, 20));
         builder.SetBolt("sink", new RecordingBolt(Board.NewKey())).ShuffleGrouping("spout");
-        _cluster.SubmitTopology("sleepy", new Config(), builder.CreateTopology());
+        Cluster.SubmitTopology("sleepy", new Config(), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => Interlocked.Read(ref record.Emitted) >= 20, TimeSpan.FromSeconds(10), "20 sentences from the slow spout");
 
         // Without a timed flush, a spout that emits one tuple per slow NextTuple would sit on a partial batch.
         Await.Until(() => record.Acked.Count >= Interlocked.Read(ref record.Emitted) - 3, TimeSpan.FromSeconds(2),
             () => $"acks to keep up with emits: {record.Acked.Count} acked of {Interlocked.Read(ref record.Emitted)}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        _cluster.KillTopology("sleepy");
+        Cluster.KillTopology("sleepy");
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"kill took {sw.Elapsed}");
     }
 

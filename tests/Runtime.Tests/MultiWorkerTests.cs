@@ -1,55 +1,21 @@
-using StormSharp.Examples.WordCount;
 using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
 /// <summary>Local mode with several workers: tuples between workers cross the transport in the wire encoding.</summary>
-public sealed class MultiWorkerTests : IDisposable
+public sealed class MultiWorkerTests : ClusterTestBase
 {
-    private readonly string _key = Board.NewKey();
-    private readonly string _boltKey = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_key);
-        Board.Forget(_boltKey);
-    }
-
-    [Fact]
-    public void WordCount_ThreeWorkers_CountsEqualDirectComputation()
-    {
-        var corpus = Enumerable.Range(0, 1_000).Select(i => $"w{i % 7} w{i % 13} w{i % 5}").ToList();
-        var expected = corpus.SelectMany(s => s.Split(' ')).GroupBy(w => w).ToDictionary(g => g.Key, g => (long)g.Count());
-        var builder = new TopologyBuilder();
-        builder.SetSpout("sentences", new RandomSentenceSpout(0), 2);
-        builder.SetBolt("split", new SplitSentenceBolt(), 3).ShuffleGrouping("sentences");
-        builder.SetBolt("count", new WordCountBolt(), 4).FieldsGrouping("split", new Fields("word"));
-
-        var result = Testing.CompleteTopology(
-            builder.CreateTopology(),
-            new Dictionary<string, IReadOnlyList<IReadOnlyList<object?>>> { ["sentences"] = corpus.Select(s => (IReadOnlyList<object?>)new Values(s)).ToList() },
-            new Config().SetNumWorkers(3),
-            TimeSpan.FromSeconds(60));
-
-        var counted = result.Emitted("count").GroupBy(t => (string)t[0]!).ToDictionary(g => g.Key, g => g.Max(t => (long)t[1]!));
-        Assert.Equal(expected.OrderBy(kv => kv.Key), counted.OrderBy(kv => kv.Key));
-        Assert.Equal(3, result.Info.Workers);
-        Assert.Equal(3, result.Info.Component(Utils.AckerComponentId).Executors);
-    }
-
     [Fact]
     public void Acking_AcrossWorkers_EveryIdAckedOnce()
     {
         const int count = 20_000;
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, count), 2);
+        builder.SetSpout("spout", new CountingSpout(Key, count), 2);
         builder.SetBolt("middle", new RecordingBolt(Board.NewKey(), forward: true), 3).ShuffleGrouping("spout");
-        builder.SetBolt("last", new RecordingBolt(_boltKey), 2).FieldsGrouping("middle", new Fields("n"));
-        _cluster.SubmitTopology("workers", new Config().SetNumWorkers(2).SetMaxSpoutPending(1_000), builder.CreateTopology());
+        builder.SetBolt("last", new RecordingBolt(OtherKey), 2).FieldsGrouping("middle", new Fields("n"));
+        Cluster.SubmitTopology("workers", new Config().SetNumWorkers(2).SetMaxSpoutPending(1_000), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => record.Acked.Count == count, TimeSpan.FromSeconds(60), () => $"{count} acks, have {record.Acked.Count} (+{record.Failed.Count} failed)");
         Assert.Empty(record.Failed);
         Assert.All(record.Acked.Values, v => Assert.Equal(1, v));
@@ -60,13 +26,13 @@ public sealed class MultiWorkerTests : IDisposable
     {
         // Two spout executors and four bolt executors dealt over two workers: each spout has local bolt tasks.
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new PortSpout(_key, 4_000), 2);
-        builder.SetBolt("bolt", new WorkerRecordingBolt(_boltKey), 4).LocalOrShuffleGrouping("spout");
-        _cluster.SubmitTopology("local", new Config().SetNumWorkers(2).SetNumAckers(1), builder.CreateTopology());
+        builder.SetSpout("spout", new PortSpout(Key, 4_000), 2);
+        builder.SetBolt("bolt", new WorkerRecordingBolt(OtherKey), 4).LocalOrShuffleGrouping("spout");
+        Cluster.SubmitTopology("local", new Config().SetNumWorkers(2).SetNumAckers(1), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => record.Acked.Count == 4_000, TimeSpan.FromSeconds(30), () => $"4000 acks, have {record.Acked.Count}");
-        var bolt = Board.Of(_boltKey);
+        var bolt = Board.Of(OtherKey);
         Assert.Equal(4_000, bolt.Received.Count);
         Assert.Equal(2, bolt.Received.Select(r => r.Task).Distinct().Count());
         Assert.All(bolt.Received, r => Assert.Equal((int)r.Values[0]!, (int)r.Values[1]!));
@@ -76,15 +42,15 @@ public sealed class MultiWorkerTests : IDisposable
     public void CrossWorker_ValueWithoutWireEncoding_IsReportedAndFailed()
     {
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new OddValueSpout(_key), 1);
-        builder.SetBolt("bolt", new RecordingBolt(_boltKey), 1).ShuffleGrouping("spout");
-        _cluster.SubmitTopology("odd", new Config().SetNumWorkers(2).SetMessageTimeoutSecs(2), builder.CreateTopology());
+        builder.SetSpout("spout", new OddValueSpout(Key), 1);
+        builder.SetBolt("bolt", new RecordingBolt(OtherKey), 1).ShuffleGrouping("spout");
+        Cluster.SubmitTopology("odd", new Config().SetNumWorkers(2).SetMessageTimeoutSecs(2), builder.CreateTopology());
 
-        Await.Until(() => _cluster.GetTopologyInfo("odd").Component("spout").Errors.Count > 0, TimeSpan.FromSeconds(20), "the spout's emit of an unencodable value to be reported");
-        var error = _cluster.GetTopologyInfo("odd").Component("spout").Errors[0];
+        Await.Until(() => Cluster.GetTopologyInfo("odd").Component("spout").Errors.Count > 0, TimeSpan.FromSeconds(20), "the spout's emit of an unencodable value to be reported");
+        var error = Cluster.GetTopologyInfo("odd").Component("spout").Errors[0];
         Assert.Contains(nameof(Uri), error.Message, StringComparison.Ordinal);
-        Assert.Equal(0, Board.Of(_boltKey).Executed);
-        Await.Until(() => Board.Of(_key).Failed.ContainsKey(1), TimeSpan.FromSeconds(20), "the dropped tuple to time out into the spout's Fail");
+        Assert.Equal(0, Board.Of(OtherKey).Executed);
+        Await.Until(() => Board.Of(Key).Failed.ContainsKey(1), TimeSpan.FromSeconds(20), "the dropped tuple to time out into the spout's Fail");
     }
 
     private sealed class WorkerRecordingBolt(string key) : BaseRichBolt

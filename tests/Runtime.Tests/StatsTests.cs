@@ -3,32 +3,23 @@ using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
-public sealed class StatsTests : IDisposable
+public sealed class StatsTests : ClusterTestBase
 {
-    private readonly string _key = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_key);
-    }
-
     [Fact]
     public void TopologyInfo_AfterRun_ExactCountsPerStreamAndWindow()
     {
         const int count = 5_000;
         var builder = new TopologyBuilder();
-        builder.SetSpout("spout", new CountingSpout(_key, count, true, "odd", "even"), 2);
+        builder.SetSpout("spout", new CountingSpout(Key, count, true, "odd", "even"), 2);
         builder.SetBolt("pass", new RecordingBolt(Board.NewKey(), forward: true), 3).ShuffleGrouping("spout", "odd").ShuffleGrouping("spout", "even");
         builder.SetBolt("all", new RecordingBolt(Board.NewKey()), 2).AllGrouping("pass");
-        _cluster.SubmitTopology("stats", new Config(), builder.CreateTopology());
+        Cluster.SubmitTopology("stats", new Config(), builder.CreateTopology());
 
-        var record = Board.Of(_key);
+        var record = Board.Of(Key);
         Await.Until(() => record.Acked.Count == count, TimeSpan.FromSeconds(30), () => $"{count} acks, have {record.Acked.Count}");
-        Await.Until(() => _cluster.GetTopologyInfo("stats").Component("spout").Total().Acked == 2 * count, TimeSpan.FromSeconds(10), "spout stats to count every ack");
+        Await.Until(() => Cluster.GetTopologyInfo("stats").Component("spout").Total().Acked == 2 * count, TimeSpan.FromSeconds(10), "spout stats to count every ack");
 
-        var info = _cluster.GetTopologyInfo("stats");
+        var info = Cluster.GetTopologyInfo("stats");
         Assert.Equal("ACTIVE", info.Status);
         Assert.Equal(["spout", "pass", "all", Utils.AckerComponentId], info.Components.Select(c => c.Id));
         foreach (var window in StatsWindows.All)

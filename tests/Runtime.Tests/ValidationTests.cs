@@ -2,23 +2,14 @@ using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
-public sealed class ValidationTests : IDisposable
+public sealed class ValidationTests : ClusterTestBase
 {
-    private readonly string _key = Board.NewKey();
-    private readonly LocalCluster _cluster = new();
-
-    public void Dispose()
-    {
-        _cluster.Dispose();
-        Board.Forget(_key);
-    }
-
     [Fact]
     public void Submit_UnknownComponent_NamesBoltAndSource()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key)).ShuffleGrouping("nope");
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key)).ShuffleGrouping("nope");
         AssertRefused(b, "component 'bolt' subscribes to unknown component 'nope'");
     }
 
@@ -26,8 +17,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_UnknownStream_NamesStreamAndDeclaredOnes()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key)).ShuffleGrouping("spout", "other");
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key)).ShuffleGrouping("spout", "other");
         AssertRefused(b, "component 'bolt' subscribes to stream 'other' of 'spout', which does not declare it (declared: 'default')");
     }
 
@@ -35,8 +26,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_GroupingOnUndeclaredField_NamesFieldAndStreamFields()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key)).FieldsGrouping("spout", new Fields("word"));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key)).FieldsGrouping("spout", new Fields("word"));
         AssertRefused(b, "component 'bolt' groups spout:default on field 'word', which the stream does not declare (its fields are [n])");
     }
 
@@ -44,8 +35,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_PartialKeyOnUndeclaredField_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key)).PartialKeyGrouping("spout", new Fields("x"));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key)).PartialKeyGrouping("spout", new Fields("x"));
         AssertRefused(b, "on field 'x'");
     }
 
@@ -53,8 +44,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_DirectGroupingOnPlainStream_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key)).DirectGrouping("spout");
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key)).DirectGrouping("spout");
         AssertRefused(b, "component 'bolt' uses a direct grouping on spout:default, which is not declared direct");
     }
 
@@ -62,8 +53,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_DuplicateIds_AreRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("x", new CountingSpout(_key, 1));
-        b.SetBolt("x", new RecordingBolt(_key)).ShuffleGrouping("x");
+        b.SetSpout("x", new CountingSpout(Key, 1));
+        b.SetBolt("x", new RecordingBolt(Key)).ShuffleGrouping("x");
         AssertRefused(b, "component id 'x' is used by more than one component");
     }
 
@@ -73,8 +64,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_NonPositiveParallelism_IsRefused(int parallelism)
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("bolt", new RecordingBolt(_key), parallelism).ShuffleGrouping("spout");
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("bolt", new RecordingBolt(Key), parallelism).ShuffleGrouping("spout");
         AssertRefused(b, $"component 'bolt' has parallelism {parallelism}; it must be at least 1");
     }
 
@@ -82,7 +73,7 @@ public sealed class ValidationTests : IDisposable
     public void Submit_ZeroTasks_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1)).SetNumTasks(0);
+        b.SetSpout("spout", new CountingSpout(Key, 1)).SetNumTasks(0);
         AssertRefused(b, "component 'spout' has 0 tasks");
     }
 
@@ -93,8 +84,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_ReservedId_IsRefused(string id)
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt(id, new RecordingBolt(_key)).ShuffleGrouping("spout");
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt(id, new RecordingBolt(Key)).ShuffleGrouping("spout");
         AssertRefused(b, $"component id '{id}' is reserved");
     }
 
@@ -102,7 +93,7 @@ public sealed class ValidationTests : IDisposable
     public void CreateTopology_ReservedStreamId_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1, true, "__mine"));
+        b.SetSpout("spout", new CountingSpout(Key, 1, true, "__mine"));
         var e = Assert.Throws<InvalidTopologyException>(b.CreateTopology);
         Assert.Contains("component 'spout': declares stream '__mine'", e.Message, StringComparison.Ordinal);
     }
@@ -111,7 +102,7 @@ public sealed class ValidationTests : IDisposable
     public void Submit_NoSpout_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetBolt("bolt", new RecordingBolt(_key));
+        b.SetBolt("bolt", new RecordingBolt(Key));
         AssertRefused(b, "the topology has no spout");
     }
 
@@ -119,8 +110,8 @@ public sealed class ValidationTests : IDisposable
     public void Submit_BadName_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        var e = Assert.Throws<InvalidTopologyException>(() => _cluster.SubmitTopology("a/b", new Config(), b.CreateTopology()));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("a/b", new Config(), b.CreateTopology()));
         Assert.Contains("the topology name 'a/b' contains", e.Message, StringComparison.Ordinal);
     }
 
@@ -128,10 +119,10 @@ public sealed class ValidationTests : IDisposable
     public void Submit_SeveralProblems_AllListed()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        b.SetBolt("a", new RecordingBolt(_key)).ShuffleGrouping("missing");
-        b.SetBolt("b", new RecordingBolt(_key), 0).ShuffleGrouping("spout");
-        var e = Assert.Throws<InvalidTopologyException>(() => _cluster.SubmitTopology("t", new Config(), b.CreateTopology()));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        b.SetBolt("a", new RecordingBolt(Key)).ShuffleGrouping("missing");
+        b.SetBolt("b", new RecordingBolt(Key), 0).ShuffleGrouping("spout");
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("t", new Config(), b.CreateTopology()));
         Assert.Equal(2, e.Problems.Count);
     }
 
@@ -139,9 +130,9 @@ public sealed class ValidationTests : IDisposable
     public void Submit_BadConfigValue_NamesTheKey()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
         var conf = new Config { [Config.TopologyMessageTimeoutSecs] = "soon" };
-        var e = Assert.Throws<InvalidTopologyException>(() => _cluster.SubmitTopology("t", conf, b.CreateTopology()));
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("t", conf, b.CreateTopology()));
         Assert.Contains("configuration 'topology.message.timeout.secs' must be a whole number, not 'soon'", e.Message, StringComparison.Ordinal);
     }
 
@@ -149,9 +140,9 @@ public sealed class ValidationTests : IDisposable
     public void Submit_NameAlreadyRunning_IsRefused()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
-        _cluster.SubmitTopology("same", new Config(), b.CreateTopology());
-        var e = Assert.Throws<InvalidOperationException>(() => _cluster.SubmitTopology("same", new Config(), b.CreateTopology()));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        Cluster.SubmitTopology("same", new Config(), b.CreateTopology());
+        var e = Assert.Throws<InvalidOperationException>(() => Cluster.SubmitTopology("same", new Config(), b.CreateTopology()));
         Assert.Contains("'same' is already running", e.Message, StringComparison.Ordinal);
     }
 
@@ -159,7 +150,7 @@ public sealed class ValidationTests : IDisposable
     public void CreateTopology_ComponentHoldingADelegate_NamesFieldAndFix()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
         b.SetBolt("holder", new DelegateHoldingBolt(x => x)).ShuffleGrouping("spout");
         var e = Assert.Throws<InvalidTopologyException>(b.CreateTopology);
         Assert.Contains("component 'holder' (DelegateHoldingBolt) cannot be shipped to its tasks", e.Message, StringComparison.Ordinal);
@@ -180,13 +171,13 @@ public sealed class ValidationTests : IDisposable
     public void Submit_ComponentWhoseTypeCannotBeFound_IsRefusedAtSubmit()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
         var topology = b.CreateTopology();
         var spout = topology.Components[0];
         var broken = new StormTopology([
             new ComponentDeclaration(spout.Id, true, new SerializedObject("No.Such.Type, NoSuchAssembly", "{}"), 1, 1, spout.Config, spout.Inputs, spout.Outputs),
         ]);
-        var e = Assert.Throws<InvalidTopologyException>(() => _cluster.SubmitTopology("ghost", new Config(), broken));
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("ghost", new Config(), broken));
         Assert.Contains("component 'spout' (No.Such.Type, NoSuchAssembly) cannot be rebuilt from its shipped state", e.Message, StringComparison.Ordinal);
     }
 
@@ -194,16 +185,16 @@ public sealed class ValidationTests : IDisposable
     public void Submit_ThroughStormSubmitterWithoutCluster_SaysHowToRun()
     {
         var b = new TopologyBuilder();
-        b.SetSpout("spout", new CountingSpout(_key, 1));
+        b.SetSpout("spout", new CountingSpout(Key, 1));
         var e = Assert.Throws<InvalidOperationException>(() => StormSubmitter.SubmitTopology("x", new Config(), b.CreateTopology()));
         Assert.Contains("storm local", e.Message, StringComparison.Ordinal);
     }
 
     private void AssertRefused(TopologyBuilder builder, string expected)
     {
-        var e = Assert.Throws<InvalidTopologyException>(() => _cluster.SubmitTopology("t", new Config(), builder.CreateTopology()));
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("t", new Config(), builder.CreateTopology()));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
-        Assert.Empty(_cluster.GetTopologyNames());
+        Assert.Empty(Cluster.GetTopologyNames());
     }
 
     private sealed class DelegateHoldingBolt(Func<int, int> transform) : BaseBasicBolt

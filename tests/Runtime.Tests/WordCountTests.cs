@@ -5,8 +5,10 @@ namespace StormSharp.Runtime.Tests;
 
 public sealed class WordCountTests
 {
-    [Fact]
-    public void CompleteTopology_FixedCorpus_CountsEqualDirectComputation()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void CompleteTopology_FixedCorpus_CountsEqualDirectComputation(int workers)
     {
         var random = new Random(42);
         string[] vocabulary = ["storm", "tuple", "bolt", "spout", "acker", "nimbus", "worker", "stream", "the", "a"];
@@ -23,7 +25,7 @@ public sealed class WordCountTests
         var result = Testing.CompleteTopology(
             builder.CreateTopology(),
             new Dictionary<string, IReadOnlyList<IReadOnlyList<object?>>> { ["sentences"] = corpus.Select(s => (IReadOnlyList<object?>)new Values(s)).ToList() },
-            new Config(),
+            new Config().SetNumWorkers(workers),
             TimeSpan.FromSeconds(60));
 
         var counted = result.Emitted("count")
@@ -33,6 +35,7 @@ public sealed class WordCountTests
         Assert.Equal(expected.Values.Sum(), result.Emitted("split").Count);
         Assert.Equal(corpus.Count, result.Emitted("sentences").Count);
 
+        Assert.Equal(workers, result.Info.Workers);
         var spout = result.Info.Component("sentences").Total();
         Assert.Equal(corpus.Count, spout.Acked);
         Assert.Equal(0, spout.Failed);

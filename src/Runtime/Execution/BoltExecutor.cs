@@ -264,15 +264,7 @@ internal sealed class BoltExecutor : Executor
             }
 
             t.Done = true;
-            var rt = executor.Runtime;
-            if (rt.AckingEnabled)
-            {
-                for (var i = 0; i < t.AnchorCount; i++)
-                {
-                    var root = t.RootAt(i);
-                    executor.Deliver(new TupleImpl(rt.AckAckStream, TaskId, rt.AckerTaskFor(root), root, t.EdgeAt(i) ^ t.OutAckVal));
-                }
-            }
+            TellAckers(executor.Runtime.AckAckStream, t, withEdges: true);
 
             if (ReferenceEquals(t, _executing))
             {
@@ -293,22 +285,16 @@ internal sealed class BoltExecutor : Executor
             }
 
             t.Done = true;
-            var rt = executor.Runtime;
-            if (rt.AckingEnabled)
-            {
-                for (var i = 0; i < t.AnchorCount; i++)
-                {
-                    var root = t.RootAt(i);
-                    executor.Deliver(new TupleImpl(rt.AckFailStream, TaskId, rt.AckerTaskFor(root), root, 0));
-                }
-            }
+            TellAckers(executor.Runtime.AckFailStream, t, withEdges: false);
 
             executor.Stats.RecordFail(t.Stream.Index);
         }
 
-        public void ResetTimeout(ITuple input)
+        public void ResetTimeout(ITuple input) => TellAckers(executor.Runtime.AckResetStream, AsImpl(input)!, withEdges: false);
+
+        /// <summary>One message per root of <paramref name="t"/> to that root's acker; an ack carries the edge XORed with the children's edges.</summary>
+        private void TellAckers(StreamInfo stream, TupleImpl t, bool withEdges)
         {
-            var t = AsImpl(input)!;
             var rt = executor.Runtime;
             if (!rt.AckingEnabled)
             {
@@ -318,7 +304,7 @@ internal sealed class BoltExecutor : Executor
             for (var i = 0; i < t.AnchorCount; i++)
             {
                 var root = t.RootAt(i);
-                executor.Deliver(new TupleImpl(rt.AckResetStream, TaskId, rt.AckerTaskFor(root), root, 0));
+                executor.Deliver(new TupleImpl(stream, TaskId, rt.AckerTaskFor(root), root, withEdges ? t.EdgeAt(i) ^ t.OutAckVal : 0));
             }
         }
 
