@@ -92,6 +92,23 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Pings_IdleLongerThanSessionTimeout_SessionStaysAlive()
+    {
+        var states = new Events<ConnectionState>();
+        var client = await _clients.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(2000), onState: states.Handler);
+        Assert.Equal(TimeSpan.FromMilliseconds(2000), client.SessionTimeout);
+        await client.CreateAsync(_root + "/idle", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        var id = client.SessionId;
+
+        // Idle on purpose for well over the session timeout: only pings keep the session alive.
+        await Task.Delay(TimeSpan.FromMilliseconds(4000));
+
+        Assert.Equal(id, client.SessionId);
+        Assert.Equal([ConnectionState.Connected], states.All);
+        Assert.Equal(id, (await _zk.ExistsAsync(_root + "/idle").Within("exists"))!.EphemeralOwner);
+    }
+
+    [Fact]
     public async Task Ephemeral_SessionCloses_NodeVanishes()
     {
         var owner = await _clients.ConnectAsync();

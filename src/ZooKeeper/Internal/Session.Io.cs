@@ -445,7 +445,7 @@ internal sealed partial class Session
         var timeout = Volatile.Read(ref _negotiatedTimeoutMs);
         var readTimeout = timeout * 2 / 3;
         var pingInterval = timeout / 3;
-        var tick = Math.Max(10, Math.Min(pingInterval / 2, 250));
+        var tick = Math.Max(10, Math.Min(pingInterval / 4, 250));
         while (true)
         {
             await Task.Delay(tick, connection.Token).ConfigureAwait(false);
