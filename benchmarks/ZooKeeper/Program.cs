@@ -34,12 +34,16 @@ try
     {
         var java = oursOnly ? double.NaN : await JavaBaseline.RunAsync(javaClasses, server.ConnectionString, Path, mode == "getdata" ? "get" : "set", warmup, seconds, inFlight, size);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
         var ours = await RunOursAsync(server.ConnectionString, Path, mode, warmup, seconds, inFlight, size);
+        var bytesUsed = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
         var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         results[mode] = (ours, java);
 
         // Client CPU per operation, warm-up included: steadier than throughput on a shared machine.
-        Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_cpu_us_per_op: {cpuUsed.TotalMicroseconds / (ours * (seconds + warmup)):F1}"));
+        var approxOps = ours * (seconds + warmup);
+        Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_cpu_us_per_op: {cpuUsed.TotalMicroseconds / approxOps:F1}"));
+        Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_bytes_allocated_per_op: {bytesUsed / approxOps:F0}"));
         Console.WriteLine(FormattableString.Invariant($"zk.{mode}.dotnet_ops_per_sec: {ours:F0}"));
         Console.WriteLine(FormattableString.Invariant($"zk.{mode}.java_ops_per_sec: {java:F0}"));
     }
