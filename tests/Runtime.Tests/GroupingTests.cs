@@ -85,6 +85,35 @@ public sealed class GroupingTests : ClusterTestBase
     }
 
     [Fact]
+    public void Fields_RoutingGuidListAndStringKeys_AllocatesNothing()
+    {
+        var grouper = new FieldsGrouper([1, 2, 3], [0]);
+        var into = new int[3];
+        IReadOnlyList<object?>[] tuples =
+        [
+            new Values("word"), new Values(42L), new Values(Guid.NewGuid()), new Values(new List<object?> { "a", 1 }), new Values(new object?[] { "b", 2 }),
+        ];
+        foreach (var t in tuples)
+        {
+            grouper.Choose(0, t, into);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            grouper.Choose(0, tuples[i % tuples.Length], into);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Fields_ListAndArrayOfSameValues_HashAlike()
+    {
+        Assert.Equal(StableHash.Value(new List<object?> { "a", 1 }), StableHash.Value(new object?[] { "a", 1 }));
+    }
+
+    [Fact]
     public void PartialKey_HotKey_SplitOverTwoTasksAtMost()
     {
         var grouper = new PartialKeyGrouper([1, 2, 3, 4], [0]);

@@ -31,6 +31,7 @@ internal abstract class Executor
     private long _nextHousekeeping;
     private long _nextLoadRefresh;
     private int _idle;
+    private ulong _idState = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue) << 32 | (uint)Environment.TickCount64 | 1;
     private long _polled;
     private long _processed;
     private bool _backlog;
@@ -128,13 +129,14 @@ internal abstract class Executor
     /// <summary>Random non-zero 64-bit id for ack trees.</summary>
     protected long NextId()
     {
-        long id;
-        do
-        {
-            id = Random.NextInt64(long.MinValue, long.MaxValue);
-        }
-        while (id == 0);
-        return id;
+        // xorshift64*: two ids per acked edge make this hot; it needs spread, not secrecy. Never zero.
+        var x = _idState;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        _idState = x;
+        var id = (long)(x * 0x2545F4914F6CDD1DUL);
+        return id != 0 ? id : 1;
     }
 
     /// <summary>The route of a stream this component emits; throws naming the stream when it is not declared.</summary>
@@ -396,7 +398,8 @@ internal abstract class Executor
         }
         else
         {
-            Queue.Wait(IdleWait);
+            // Waiting for room downstream: nothing signals when it frees, so look again after a millisecond.
+            Queue.Wait(HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait);
         }
     }
 

@@ -39,11 +39,13 @@ internal static class StableHash
             case double d: return Value(BitConverter.DoubleToInt64Bits(d));
             case float f: return (uint)BitConverter.SingleToInt32Bits(f);
             case byte[] bytes: return Bytes(bytes);
-            case Guid g: return Bytes(g.ToByteArray());
+            case Guid g: return Guid(g);
             case DateTime dt: return Value(dt.Ticks);
-            case System.Collections.IEnumerable list:
+            case IReadOnlyList<object?> list: return List(list);
+            case System.Collections.IList list: return List(list);
+            case System.Collections.IEnumerable items:
                 var h = Seed;
-                foreach (var item in list)
+                foreach (var item in items)
                 {
                     h = Mix(h, Value(item));
                 }
@@ -51,6 +53,36 @@ internal static class StableHash
                 return Finish(h);
             default: return (uint)value.GetHashCode();
         }
+    }
+
+    // Indexed loops: a foreach over an interface would allocate an enumerator per hashed key.
+    private static uint List(IReadOnlyList<object?> list)
+    {
+        var h = Seed;
+        for (var i = 0; i < list.Count; i++)
+        {
+            h = Mix(h, Value(list[i]));
+        }
+
+        return Finish(h);
+    }
+
+    private static uint List(System.Collections.IList list)
+    {
+        var h = Seed;
+        for (var i = 0; i < list.Count; i++)
+        {
+            h = Mix(h, Value(list[i]));
+        }
+
+        return Finish(h);
+    }
+
+    private static uint Guid(Guid g)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        g.TryWriteBytes(bytes);
+        return Bytes(bytes);
     }
 
     private static uint String(string s)
@@ -64,7 +96,7 @@ internal static class StableHash
         return Finish(h);
     }
 
-    private static uint Bytes(byte[] bytes)
+    private static uint Bytes(ReadOnlySpan<byte> bytes)
     {
         var h = Seed ^ (uint)bytes.Length;
         foreach (var b in bytes)
