@@ -23,7 +23,10 @@ public sealed class Pacer
 
     public bool Unlimited => Rate <= 0;
 
-    /// <summary>Items owed now, at most <paramref name="cap"/>; counts them as issued.</summary>
+    /// <summary>
+    /// Items owed now, at most <paramref name="cap"/> (the rest stay owed for the next call); counts them as issued.
+    /// A backlog beyond 50 ms of items is forgiven rather than emitted as a burst: the source could not keep up then.
+    /// </summary>
     public int Due(int cap)
     {
         if (Unlimited)
@@ -43,15 +46,16 @@ public sealed class Pacer
             return 0;
         }
 
-        // Falling more than a cap behind means the rate is not being sustained; do not try to catch up later.
-        if (owed > cap)
+        var backlogLimit = Math.Max(cap, (long)(Rate * 0.05));
+        if (owed > backlogLimit)
         {
-            _issued += owed - cap;
-            owed = cap;
+            _issued += owed - backlogLimit;
+            owed = backlogLimit;
         }
 
-        _issued += owed;
-        return (int)owed;
+        var n = (int)Math.Min(owed, cap);
+        _issued += n;
+        return n;
     }
 
     /// <summary>Rests briefly when nothing is owed (a spin costs a core the pipeline needs on a small machine).</summary>

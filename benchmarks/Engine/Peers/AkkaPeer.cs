@@ -37,16 +37,10 @@ public static class AkkaPeer
     {
         var latency = new LatencyHistogram();
         var run = new Run(latency);
-        var ticks = Source.Repeat(0);
-        if (rate > 0)
-        {
-            // Throttle in 10 ms slices: Akka's timers cannot pace element by element at these rates.
-            var perSlice = Math.Max(1, (int)Math.Round(rate / 100));
-            ticks = ticks.Throttle(perSlice, TimeSpan.FromMilliseconds(10), perSlice, ThrottleMode.Shaping);
-        }
-
+        // Paced by the same pacer as the other spouts, on the source stage's thread (Akka's Throttle runs on a
+        // 10 ms scheduler tick, which cannot hold rates in the tens of thousands per second).
         long emitted = 0;
-        var sentences = ticks
+        var sentences = Source.FromEnumerator(() => Paced(new Pacer(rate)))
             .Select(_ => new Envelope(PipelineShape.Sentences[(int)(emitted++ % PipelineShape.Sentences.Length)]))
             .Via(run.StopFlow<Envelope>())
             .Async();
@@ -73,6 +67,24 @@ public static class AkkaPeer
         })));
 
         return run;
+    }
+
+    private static IEnumerator<int> Paced(Pacer pacer)
+    {
+        while (true)
+        {
+            var due = pacer.Due(100);
+            if (due == 0)
+            {
+                Pacer.Rest();
+                continue;
+            }
+
+            for (var i = 0; i < due; i++)
+            {
+                yield return i;
+            }
+        }
     }
 
     private static WordItem[] Split(Envelope envelope)
