@@ -22,7 +22,6 @@ internal abstract class Executor
     private readonly OutBatch?[] _out;
     private readonly List<OutBatch> _dirty = [];
     private readonly long _flushTicks;
-    private readonly int _batchSize;
     private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
     private readonly List<Grouper> _allGroupers = [];
     private Thread? _thread;
@@ -48,7 +47,6 @@ internal abstract class Executor
         Stats = new ExecutorStats(runtime.StreamCount, Stopwatch.GetTimestamp());
         Random = new Random();
         _out = new OutBatch?[runtime.SinkCount];
-        _batchSize = runtime.ProducerBatchSize;
         _flushTicks = Math.Max(1, runtime.FlushMillis * Stopwatch.Frequency / 1000);
         Targets = new TaskList(runtime.TaskCount + 1);
         Logger = runtime.Logger;
@@ -220,7 +218,7 @@ internal abstract class Executor
         var batch = _out[sink];
         if (batch is null)
         {
-            _out[sink] = batch = new OutBatch(Runtime.Sink(sink), _batchSize);
+            _out[sink] = batch = new OutBatch(Runtime.Sink(sink), Runtime.BatchSizeOfSink(sink));
         }
 
         if (!batch.Listed)

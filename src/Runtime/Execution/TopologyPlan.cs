@@ -54,6 +54,7 @@ internal sealed class TopologyPlan
         MessageTimeoutTicks = timeoutSecs * Stopwatch.Frequency;
         ReceiveBufferSize = Math.Max(2, Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyExecutorReceiveBufferSize, 32768)));
         ProducerBatchSize = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyProducerBatchSize, 64));
+        TransferBatchSize = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyTransferBatchSize, 64));
         FlushMillis = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1));
         Debug = Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false));
         var keepErrors = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10));
@@ -213,6 +214,8 @@ internal sealed class TopologyPlan
     public int ReceiveBufferSize { get; }
 
     public int ProducerBatchSize { get; }
+
+    public int TransferBatchSize { get; }
 
     public int FlushMillis { get; }
 

@@ -88,8 +88,6 @@ internal sealed class WorkerRuntime
 
     public int ReceiveBufferSize => Plan.ReceiveBufferSize;
 
-    public int ProducerBatchSize => Plan.ProducerBatchSize;
-
     public int FlushMillis => Plan.FlushMillis;
 
     public bool Debug => Plan.Debug;
@@ -146,6 +144,9 @@ internal sealed class WorkerRuntime
     public int SinkIndexOfTask(int task) => _sinkOfTask[task];
 
     public ITupleSink Sink(int index) => _sinks[index];
+
+    /// <summary>Tuples batched for a sink: <c>topology.producer.batch.size</c> for a local queue, <c>topology.transfer.batch.size</c> for another worker.</summary>
+    public int BatchSizeOfSink(int index) => index < Executors.Count ? Plan.ProducerBatchSize : Plan.TransferBatchSize;
 
     /// <summary>The executor running <paramref name="task"/> in this worker, or null when it runs elsewhere.</summary>
     public Executor? LocalExecutorOfTask(int task) => (uint)task < (uint)_localExecutorOfTask.Length ? _localExecutorOfTask[task] : null;
