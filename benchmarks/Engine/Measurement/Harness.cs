@@ -17,6 +17,9 @@ public sealed record RunResult(
     /// <summary>Sampled allocation by type during the window, largest first.</summary>
     public string Allocations { get; init; } = string.Empty;
 
+    /// <summary>Time the GC paused the process during the window, in milliseconds (a floor under latency tails).</summary>
+    public double GcPauseMs { get; init; } = double.NaN;
+
     /// <summary>Garbage collections during the window (gen 0, gen 1, gen 2).</summary>
     public (int Gen0, int Gen1, int Gen2) Collections { get; init; }
 
@@ -46,6 +49,7 @@ public static class Harness
             var before = run.Processed;
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var pausedBefore = GC.GetTotalPauseDuration();
             var threadsBefore = Measurement.ThreadCpu.Snapshot();
             AllocationSampler.Instance.Start();
             var clock = Stopwatch.StartNew();
@@ -57,16 +61,18 @@ public static class Harness
             var allocations = AllocationSampler.Instance.Stop();
             var threads = Measurement.ThreadCpu.Describe(threadsBefore, Measurement.ThreadCpu.Snapshot(), seconds);
             var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+            var pausedMs = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
             var (cores, peakMb, _) = meter.Stop();
             var latency = run.Latency?.Summarize() ?? LatencySummary.Empty;
             var result = new RunResult(name, offered, (after - before) / seconds, seconds, cores, peakMb, latency)
             {
                 AllocatedPerItem = after > before ? allocated / (double)(after - before) : double.NaN,
                 Collections = collections,
+                GcPauseMs = pausedMs,
                 ThreadCpu = threads,
                 Allocations = allocations,
             };
-            Log($"  {result.Rate:N0}/s, {cores:0.00} cores, peak {peakMb:N0} MB, {result.AllocatedPerItem:N0} B allocated per item, GCs {collections}" +
+            Log($"  {result.Rate:N0}/s, {cores:0.00} cores, peak {peakMb:N0} MB, {result.AllocatedPerItem:N0} B allocated per item, GCs {collections} pausing {pausedMs:N0} ms" +
                 (latency.Count > 0 ? $", latency mean {latency.MeanMs:0.000} p99 {latency.P99Ms:0.000} p99.9 {latency.P999Ms:0.000} ms" : string.Empty));
             Log($"  threads: {threads}");
             if (allocations.Length > 0)

@@ -229,12 +229,12 @@ public static class ResultsReport
 
     private static void Throughput(Action<string> l, List<RunResult> runs, string unit)
     {
-        l($"| pipeline | {unit} | CPU cores | {unit.Split('/')[0]} per CPU-second | allocated (B/tuple) | GCs (gen 0/1/2) | peak memory (MB) | note |");
-        l("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        l($"| pipeline | {unit} | CPU cores | {unit.Split('/')[0]} per CPU-second | allocated (B/tuple) | GCs (gen 0/1/2) | GC pauses (ms) | peak memory (MB) | note |");
+        l("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var x in runs)
         {
             l($"| {x.Name} | {F(x.Rate, "N0")} | {F(x.Cores, "0.00")} | {F(x.Rate / x.Cores, "N0")} | {F(x.AllocatedPerItem, "N0")} | " +
-              $"{x.Collections.Gen0}/{x.Collections.Gen1}/{x.Collections.Gen2} | {F(x.PeakMb, "N0")} | {x.Note} |");
+              $"{x.Collections.Gen0}/{x.Collections.Gen1}/{x.Collections.Gen2} | {F(x.GcPauseMs, "N0")} | {F(x.PeakMb, "N0")} | {x.Note} |");
         }
 
         l(string.Empty);
@@ -242,13 +242,13 @@ public static class ResultsReport
 
     private static void Latency(Action<string> l, List<RunResult> runs, bool showOffered)
     {
-        l($"| pipeline |{(showOffered ? " offered (sentences/s) | achieved / offered |" : string.Empty)} achieved (sentences/s) | mean (ms) | p50 (ms) | p99 (ms) | p99.9 (ms) | CPU cores | sentences per CPU-second | allocated (B/sentence) | peak memory (MB) | note |");
-        l($"| --- |{(showOffered ? " --- | --- |" : string.Empty)} --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        l($"| pipeline |{(showOffered ? " offered (sentences/s) | achieved / offered |" : string.Empty)} achieved (sentences/s) | mean (ms) | p50 (ms) | p99 (ms) | p99.9 (ms) | CPU cores | sentences per CPU-second | allocated (B/sentence) | GCs (gen 0/1/2) | GC pauses (ms) | peak memory (MB) | note |");
+        l($"| --- |{(showOffered ? " --- | --- |" : string.Empty)} --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var x in runs)
         {
             l($"| {x.Name} |{(showOffered ? $" {F(x.OfferedRate, "N0")} | {F(x.Rate / x.OfferedRate, "0.00")} |" : string.Empty)} {F(x.Rate, "N0")} | {F(x.Latency.MeanMs, "0.000")} | " +
               $"{F(x.Latency.P50Ms, "0.000")} | {F(x.Latency.P99Ms, "0.000")} | {F(x.Latency.P999Ms, "0.000")} | {F(x.Cores, "0.00")} | {F(x.Rate / x.Cores, "N0")} | " +
-              $"{F(x.AllocatedPerItem, "N0")} | {F(x.PeakMb, "N0")} | {x.Note} |");
+              $"{F(x.AllocatedPerItem, "N0")} | {x.Collections.Gen0}/{x.Collections.Gen1}/{x.Collections.Gen2} | {F(x.GcPauseMs, "N0")} | {F(x.PeakMb, "N0")} | {x.Note} |");
         }
 
         l(string.Empty);
