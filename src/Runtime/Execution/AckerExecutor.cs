@@ -31,53 +31,15 @@ internal sealed class AckerExecutor : Executor
     protected override void Process(TupleImpl tuple)
     {
         var start = Stopwatch.GetTimestamp();
-        var rt = Runtime;
-        var root = tuple.Root;
-        ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_entries, root, out var existed);
-        if (!existed)
+        var pairs = tuple.AnchorCount;
+        for (var i = 0; i < pairs; i++)
         {
-            e.CreatedAt = start;
+            Apply(tuple.Stream, tuple.SourceTask, tuple.RootAt(i), tuple.EdgeAt(i), start);
         }
 
-        var stream = tuple.Stream;
-        if (stream == rt.AckInitStream)
-        {
-            e.Value ^= tuple.Edge;
-            e.SpoutTask = tuple.SourceTask;
-        }
-        else if (stream == rt.AckAckStream)
-        {
-            e.Value ^= tuple.Edge;
-        }
-        else if (stream == rt.AckFailStream)
-        {
-            e.Failed = true;
-        }
-        else if (stream == rt.AckResetStream)
-        {
-            e.CreatedAt = start;
-            if (e.SpoutTask != 0)
-            {
-                Deliver(new TupleImpl(rt.AckerResetStream, TaskIds[0], e.SpoutTask, root, 0));
-            }
-        }
-
-        if (e.SpoutTask != 0)
-        {
-            if (e.Failed)
-            {
-                Deliver(new TupleImpl(rt.AckerFailStream, TaskIds[0], e.SpoutTask, root, 0));
-                _entries.Remove(root);
-            }
-            else if (e.Value == 0)
-            {
-                Deliver(new TupleImpl(rt.AckerAckStream, TaskIds[0], e.SpoutTask, root, 0));
-                _entries.Remove(root);
-            }
-        }
-
+        tuple.ReleasePairs();
         var end = Stopwatch.GetTimestamp();
-        Stats.RecordExecute(stream.Index, end - start);
+        Stats.RecordExecute(tuple.Stream.Index, end - start, pairs);
         FlushIfDue(end);
     }
 
@@ -102,6 +64,55 @@ internal sealed class AckerExecutor : Executor
 
         foreach (var root in _expired)
         {
+            _entries.Remove(root);
+        }
+    }
+
+    /// <summary>One acker message: (root, value) on <paramref name="stream"/> from <paramref name="sourceTask"/>.</summary>
+    private void Apply(StreamInfo stream, int sourceTask, long root, long value, long now)
+    {
+        var rt = Runtime;
+        ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_entries, root, out var existed);
+        if (!existed)
+        {
+            e.CreatedAt = now;
+        }
+
+        if (stream == rt.AckInitStream)
+        {
+            e.Value ^= value;
+            e.SpoutTask = sourceTask;
+        }
+        else if (stream == rt.AckAckStream)
+        {
+            e.Value ^= value;
+        }
+        else if (stream == rt.AckFailStream)
+        {
+            e.Failed = true;
+        }
+        else if (stream == rt.AckResetStream)
+        {
+            e.CreatedAt = now;
+            if (e.SpoutTask != 0)
+            {
+                SendSystem(rt.AckerResetStream, TaskIds[0], e.SpoutTask, root, 0);
+            }
+        }
+
+        if (e.SpoutTask == 0)
+        {
+            return;
+        }
+
+        if (e.Failed)
+        {
+            SendSystem(rt.AckerFailStream, TaskIds[0], e.SpoutTask, root, 0);
+            _entries.Remove(root);
+        }
+        else if (e.Value == 0)
+        {
+            SendSystem(rt.AckerAckStream, TaskIds[0], e.SpoutTask, root, 0);
             _entries.Remove(root);
         }
     }

@@ -304,7 +304,7 @@ internal sealed class BoltExecutor : Executor
             for (var i = 0; i < t.AnchorCount; i++)
             {
                 var root = t.RootAt(i);
-                executor.Deliver(new TupleImpl(stream, TaskId, rt.AckerTaskFor(root), root, withEdges ? t.EdgeAt(i) ^ t.OutAckVal : 0));
+                executor.SendSystem(stream, TaskId, rt.AckerTaskFor(root), root, withEdges ? t.EdgeAt(i) ^ t.OutAckVal : 0);
             }
         }
 

@@ -19,7 +19,11 @@ internal abstract class Executor
     private static readonly long HousekeepingTicks = Stopwatch.Frequency / 50;
     private static readonly long LoadRefreshTicks = Stopwatch.Frequency / 2;
 
+    private const int SystemBatchPairs = 64;
+
     private readonly OutBatch?[] _out;
+    private readonly Dictionary<long, TupleImpl> _system = [];
+    private readonly List<long> _systemDirty = [];
     private readonly List<OutBatch> _dirty = [];
     private readonly long _flushTicks;
     private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
@@ -211,6 +215,40 @@ internal abstract class Executor
         Targets.Count = 1;
     }
 
+    /// <summary>
+    /// Queues one acker message, (root, value) on <paramref name="stream"/> from <paramref name="sourceTask"/> to
+    /// <paramref name="destTask"/>. Messages to the same task on the same stream share one tuple until the next flush
+    /// (or 64 pairs): acking costs a message per batch instead of one per tuple, and the XOR algebra does not care.
+    /// </summary>
+    protected void SendSystem(StreamInfo stream, int sourceTask, int destTask, long root, long value)
+    {
+        var key = ((long)destTask << 24) | ((long)stream.Index << 12) | (uint)(sourceTask & 0xfff);
+        if (!_system.TryGetValue(key, out var batch) || batch.SourceTask != sourceTask)
+        {
+            if (batch is not null)
+            {
+                Deliver(batch);
+            }
+
+            batch = new TupleImpl(stream, [], sourceTask, destTask);
+            _system[key] = batch;
+            if (_systemDirty.Count == 0 && _dirty.Count == 0)
+            {
+                _firstUnflushedAt = Stopwatch.GetTimestamp();
+            }
+
+            _systemDirty.Add(key);
+        }
+
+        batch.AppendPair(root, value);
+        if (batch.AnchorCount >= SystemBatchPairs)
+        {
+            _system.Remove(key);
+            _systemDirty.Remove(key);
+            Deliver(batch);
+        }
+    }
+
     /// <summary>Queues a tuple for its destination task's executor.</summary>
     protected void Deliver(TupleImpl tuple)
     {
@@ -241,7 +279,7 @@ internal abstract class Executor
     /// <summary>Flushes partial batches once they are older than the flush interval.</summary>
     protected void FlushIfDue(long now)
     {
-        if (_dirty.Count > 0 && now - _firstUnflushedAt >= _flushTicks)
+        if ((_dirty.Count > 0 || _systemDirty.Count > 0) && now - _firstUnflushedAt >= _flushTicks)
         {
             FlushAll();
         }
@@ -250,6 +288,19 @@ internal abstract class Executor
     /// <summary>Hands every batch over; returns true when all went.</summary>
     protected bool FlushAll()
     {
+        if (_systemDirty.Count > 0)
+        {
+            foreach (var key in _systemDirty)
+            {
+                if (_system.Remove(key, out var batch))
+                {
+                    Deliver(batch);
+                }
+            }
+
+            _systemDirty.Clear();
+        }
+
         var all = true;
         for (var i = _dirty.Count - 1; i >= 0; i--)
         {

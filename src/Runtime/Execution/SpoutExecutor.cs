@@ -79,18 +79,24 @@ internal sealed class SpoutExecutor : Executor
 
         var stream = tuple.Stream;
         var now = Stopwatch.GetTimestamp();
-        if (stream == Runtime.AckerAckStream)
+        for (var i = 0; i < tuple.AnchorCount; i++)
         {
-            task.Complete(tuple.Root, acked: true, now);
+            var root = tuple.RootAt(i);
+            if (stream == Runtime.AckerAckStream)
+            {
+                task.Complete(root, acked: true, now);
+            }
+            else if (stream == Runtime.AckerFailStream)
+            {
+                task.Complete(root, acked: false, now);
+            }
+            else if (stream == Runtime.AckerResetStream)
+            {
+                task.ResetTimeout(root);
+            }
         }
-        else if (stream == Runtime.AckerFailStream)
-        {
-            task.Complete(tuple.Root, acked: false, now);
-        }
-        else if (stream == Runtime.AckerResetStream)
-        {
-            task.ResetTimeout(tuple.Root);
-        }
+
+        tuple.ReleasePairs();
 
         FlushIfDue(now);
     }
@@ -365,7 +371,7 @@ internal sealed class SpoutExecutor : Executor
             if (track)
             {
                 _pending[root] = new Pending(messageId!, Stopwatch.GetTimestamp(), stream.Index);
-                executor.Deliver(new TupleImpl(executor.Runtime.AckInitStream, TaskId, executor.Runtime.AckerTaskFor(root), root, ackVal));
+                executor.SendSystem(executor.Runtime.AckInitStream, TaskId, executor.Runtime.AckerTaskFor(root), root, ackVal);
             }
             else if (messageId is not null)
             {

@@ -179,8 +179,9 @@ internal sealed class CustomGrouper(int[] targetTasks, ICustomStreamGrouping gro
     {
         var chosen = Grouping.ChooseTasks(sourceTask, values) ?? [];
         var n = 0;
-        foreach (var t in chosen)
+        for (var i = 0; i < chosen.Count; i++)
         {
+            var t = chosen[i]; // indexed: a foreach over the interface would allocate an enumerator per tuple
             if (Array.BinarySearch(TargetTasks, t) < 0)
             {
                 throw new InvalidOperationException(

@@ -64,10 +64,10 @@ internal sealed class ExecutorStats
 
     public void RecordFail(int stream) => _current[(stream * MetricCount) + Failed]++;
 
-    public void RecordExecute(int stream, long latencyTicks)
+    public void RecordExecute(int stream, long latencyTicks, int count = 1)
     {
         var b = stream * MetricCount;
-        _current[b + Executed]++;
+        _current[b + Executed] += count;
         _current[b + ExecuteLatencyTicks] += latencyTicks;
     }
 

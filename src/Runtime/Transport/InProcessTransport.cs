@@ -118,10 +118,20 @@ internal sealed class InProcessTransport(TopologyPlan plan) : IWorkerTransport
                 for (var i = 0; i < _decoded.Count; i++)
                 {
                     var w = _decoded[i];
-                    var t = new TupleImpl(_plan.WireStream(w.SourceTask, w.StreamId), w.Values, w.SourceTask, w.DestTask);
+                    var stream = _plan.WireStream(w.SourceTask, w.StreamId);
+                    var t = new TupleImpl(stream, w.Values, w.SourceTask, w.DestTask);
+                    var system = stream.ComponentId == Topology.Utils.AckerComponentId;
                     foreach (var a in w.Anchors)
                     {
-                        t.AddAnchor(a.RootId, a.EdgeId);
+                        // Acker traffic is a batch of pairs applied in order; a data tuple's anchors are its roots.
+                        if (system)
+                        {
+                            t.AppendPair(a.RootId, a.EdgeId);
+                        }
+                        else
+                        {
+                            t.AddAnchor(a.RootId, a.EdgeId);
+                        }
                     }
 
                     _rebuilt[i] = t;

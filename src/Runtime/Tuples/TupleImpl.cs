@@ -101,6 +101,52 @@ internal sealed class TupleImpl : ITuple
         AnchorCount++;
     }
 
+    /// <summary>
+    /// Appends a (root, value) pair without merging: acker traffic travels in batches of pairs, one message per
+    /// destination per flush, and the acker applies each pair in order.
+    /// </summary>
+    public void AppendPair(long root, long value)
+    {
+        if (AnchorCount == 0)
+        {
+            Root = root;
+            Edge = value;
+            AnchorCount = 1;
+            return;
+        }
+
+        var n = AnchorCount - 1;
+        var more = MoreAnchors;
+        if (more is null || more.Length < 2 * (n + 1))
+        {
+            // Pooled: the executor that applies the batch hands the array back (ReleasePairs), so a steady stream of
+            // acks reuses a few arrays instead of allocating one per batch.
+            var bigger = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(126, 4 * (n + 1)));
+            if (more is not null)
+            {
+                Array.Copy(more, bigger, 2 * n);
+                System.Buffers.ArrayPool<long>.Shared.Return(more);
+            }
+
+            MoreAnchors = more = bigger;
+        }
+
+        more[2 * n] = root;
+        more[(2 * n) + 1] = value;
+        AnchorCount++;
+    }
+
+    /// <summary>After a batch of acker pairs has been applied: returns its pooled array. The tuple is dead afterwards.</summary>
+    public void ReleasePairs()
+    {
+        if (MoreAnchors is { } more)
+        {
+            MoreAnchors = null;
+            AnchorCount = 0;
+            System.Buffers.ArrayPool<long>.Shared.Return(more);
+        }
+    }
+
     public long RootAt(int i) => i == 0 ? Root : MoreAnchors![2 * (i - 1)];
 
     public long EdgeAt(int i) => i == 0 ? Edge : MoreAnchors![(2 * (i - 1)) + 1];
