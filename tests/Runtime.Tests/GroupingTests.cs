@@ -108,6 +108,26 @@ public sealed class GroupingTests : ClusterTestBase
     }
 
     [Fact]
+    public void Custom_GroupingReturningItsOwnList_RoutesWithoutAllocating()
+    {
+        var custom = new EvenOddGrouping();
+        custom.Prepare(null!, new GlobalStreamId("spout", Utils.DefaultStreamId), [1, 2]);
+        var grouper = new CustomGrouper([1, 2], custom);
+        var into = new int[2];
+        IReadOnlyList<object?> tuple = new Values(3L);
+        grouper.Choose(0, tuple, into);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            grouper.Choose(0, tuple, into);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2, into[0]);
+    }
+
+    [Fact]
     public void Fields_ListAndArrayOfSameValues_HashAlike()
     {
         Assert.Equal(StableHash.Value(new List<object?> { "a", 1 }), StableHash.Value(new object?[] { "a", 1 }));
@@ -278,10 +298,11 @@ public sealed class GroupingTests : ClusterTestBase
     private sealed class EvenOddGrouping : ICustomStreamGrouping
     {
         [NonSerialized]
-        private IReadOnlyList<int>? _targets;
+        private int[][]? _choices;
 
-        public void Prepare(TopologyContext context, GlobalStreamId stream, IReadOnlyList<int> targetTasks) => _targets = targetTasks;
+        public void Prepare(TopologyContext context, GlobalStreamId stream, IReadOnlyList<int> targetTasks) =>
+            _choices = [[targetTasks[0]], [targetTasks[1]]];
 
-        public IReadOnlyList<int> ChooseTasks(int taskId, IReadOnlyList<object?> values) => [_targets![(int)((long)values[0]! % 2)]];
+        public IReadOnlyList<int> ChooseTasks(int taskId, IReadOnlyList<object?> values) => _choices![(int)((long)values[0]! % 2)];
     }
 }
