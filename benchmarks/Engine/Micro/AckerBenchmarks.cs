@@ -1,21 +1,20 @@
-using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
+using StormSharp.Runtime.Acking;
 
 namespace StormSharp.Benchmarks.Engine.Micro;
 
 /// <summary>
-/// The acker's XOR bookkeeping for one spout tuple whose tree has two edges (spout -> bolt -> bolt, as in
-/// ConstSpoutIdBoltNullBolt): init with the first edge, an ack that retires it and announces the second, an ack
-/// that retires the second, the entry found at zero and removed. The table operations mirror AckerExecutor's
-/// Process (the executor itself cannot be driven outside a running worker), with as many trees open at once as
-/// max spout pending allows.
+/// The acker's XOR bookkeeping (the engine's own <see cref="AckerTable"/>) for one spout tuple whose tree has two
+/// edges (spout -> bolt -> bolt, as in ConstSpoutIdBoltNullBolt): init with the first edge, an ack that retires it
+/// and announces the second, an ack that retires the second, and the tree completing. As many other trees are open
+/// at once as max spout pending allows.
 /// </summary>
 [MemoryDiagnoser]
 public class AckerBenchmarks
 {
     public const int Trees = 1024;
 
-    private readonly Dictionary<long, Entry> _entries = [];
+    private AckerTable _table = new();
     private long[] _roots = [];
     private long[] _edges = [];
 
@@ -26,6 +25,7 @@ public class AckerBenchmarks
     public void Setup()
     {
         var random = new Random(7);
+        _table = new AckerTable();
         _roots = new long[Trees];
         _edges = new long[Trees * 2];
         for (var i = 0; i < Trees; i++)
@@ -37,7 +37,7 @@ public class AckerBenchmarks
 
         for (var i = 0; i < OpenTrees; i++)
         {
-            Update(random.NextInt64(), random.NextInt64(), 3);
+            _table.Init(random.NextInt64(), random.NextInt64(), 3, 0, out _);
         }
     }
 
@@ -51,35 +51,14 @@ public class AckerBenchmarks
             var root = _roots[i];
             var e1 = _edges[2 * i];
             var e2 = _edges[(2 * i) + 1];
-            completed += Update(root, e1, 1);
-            completed += Update(root, e1 ^ e2, 0);
-            completed += Update(root, e2, 0);
+            _table.Init(root, e1, 1, 0, out _);
+            _table.Ack(root, e1 ^ e2, 0, out _);
+            if (_table.Ack(root, e2, 0, out _) == AckOutcome.Completed)
+            {
+                completed++;
+            }
         }
 
         return completed;
-    }
-
-    private int Update(long root, long edge, int spoutTask)
-    {
-        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, root, out _);
-        e.Value ^= edge;
-        if (spoutTask != 0)
-        {
-            e.SpoutTask = spoutTask;
-        }
-
-        if (e.SpoutTask != 0 && e.Value == 0)
-        {
-            _entries.Remove(root);
-            return 1;
-        }
-
-        return 0;
-    }
-
-    private struct Entry
-    {
-        public long Value;
-        public int SpoutTask;
     }
 }

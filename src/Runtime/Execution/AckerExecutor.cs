@@ -1,17 +1,17 @@
 using System.Diagnostics;
+using StormSharp.Runtime.Acking;
 using StormSharp.Runtime.Tuples;
 
 namespace StormSharp.Runtime.Execution;
 
 /// <summary>
-/// Storm's acker: for each spout tuple (root id) it keeps the XOR of every edge id announced and acked in its tree,
-/// and the spout task that emitted it. The value returns to zero exactly when every tuple of the tree has been acked
-/// (up to a 2^-64 chance), whatever order the messages arrive in; then the spout task is told. A fail anywhere fails
-/// the tree at once. Entries older than the message timeout are dropped: their spout has failed them already.
+/// Storm's acker task: applies batches of init, ack, fail and reset messages to its <see cref="AckerTable"/> on its
+/// own thread, tells each spout task when a tree completes or fails, and drops trees older than twice the message
+/// timeout (their spout has failed them already).
 /// </summary>
 internal sealed class AckerExecutor : Executor
 {
-    private readonly Dictionary<long, Entry> _entries = [];
+    private readonly AckerTable _table = new();
     private readonly List<long> _expired = [];
     private long _nextSweep;
 
@@ -22,7 +22,7 @@ internal sealed class AckerExecutor : Executor
 
     public override bool IsSpout => false;
 
-    public int EntryCount => _entries.Count;
+    public int EntryCount => _table.Count;
 
     protected override void Init()
     {
@@ -52,80 +52,50 @@ internal sealed class AckerExecutor : Executor
 
         var timeout = Runtime.MessageTimeoutTicks;
         _nextSweep = now + Math.Max(Stopwatch.Frequency / 10, timeout / 4);
-        _expired.Clear();
-        foreach (var (root, e) in _entries)
-        {
-            // Twice the timeout: by then the spout has timed the tuple out, and a late ack cannot resurrect it.
-            if (now - e.CreatedAt > 2 * timeout)
-            {
-                _expired.Add(root);
-            }
-        }
-
-        foreach (var root in _expired)
-        {
-            _entries.Remove(root);
-        }
+        // Twice the timeout: by then the spout has timed the tuple out, and a late ack cannot resurrect it.
+        _table.Expire(now, 2 * timeout, _expired);
     }
 
     /// <summary>One acker message: (root, value) on <paramref name="stream"/> from <paramref name="sourceTask"/>.</summary>
     private void Apply(StreamInfo stream, int sourceTask, long root, long value, long now)
     {
         var rt = Runtime;
-        ref var e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_entries, root, out var existed);
-        if (!existed)
-        {
-            e.CreatedAt = now;
-        }
-
+        AckOutcome outcome;
+        int spout;
         if (stream == rt.AckInitStream)
         {
-            e.Value ^= value;
-            e.SpoutTask = sourceTask;
+            outcome = _table.Init(root, value, sourceTask, now, out spout);
         }
         else if (stream == rt.AckAckStream)
         {
-            e.Value ^= value;
+            outcome = _table.Ack(root, value, now, out spout);
         }
         else if (stream == rt.AckFailStream)
         {
-            e.Failed = true;
+            outcome = _table.Fail(root, now, out spout);
         }
-        else if (stream == rt.AckResetStream)
+        else
         {
-            e.CreatedAt = now;
-            if (e.SpoutTask != 0)
+            spout = _table.ResetTimeout(root, now);
+            if (spout != 0)
             {
-                SendSystem(rt.AckerResetStream, TaskIds[0], e.SpoutTask, root, 0);
+                SendSystem(rt.AckerResetStream, TaskIds[0], spout, root, 0);
             }
-        }
 
-        if (e.SpoutTask == 0)
-        {
             return;
         }
 
-        if (e.Failed)
+        if (outcome == AckOutcome.Completed)
         {
-            SendSystem(rt.AckerFailStream, TaskIds[0], e.SpoutTask, root, 0);
-            _entries.Remove(root);
+            SendSystem(rt.AckerAckStream, TaskIds[0], spout, root, 0);
         }
-        else if (e.Value == 0)
+        else if (outcome == AckOutcome.Failed)
         {
-            SendSystem(rt.AckerAckStream, TaskIds[0], e.SpoutTask, root, 0);
-            _entries.Remove(root);
+            SendSystem(rt.AckerFailStream, TaskIds[0], spout, root, 0);
         }
     }
 
     protected override void Shutdown()
     {
-    }
-
-    private struct Entry
-    {
-        public long Value;
-        public int SpoutTask;
-        public bool Failed;
-        public long CreatedAt;
     }
 }
