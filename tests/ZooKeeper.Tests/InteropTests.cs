@@ -6,20 +6,9 @@ namespace StormSharp.ZooKeeper.Tests;
 
 /// <summary>Apache's own command-line client, from the same package, and this client see the same data.</summary>
 [Collection(StandaloneCollection.Name)]
-public sealed class InteropTests(StandaloneServerFixture server) : IAsyncLifetime
+public sealed class InteropTests(StandaloneServerFixture server) : RootedClientTest(server, "interop")
 {
     private const string ZkCli = "/usr/share/zookeeper/bin/zkCli.sh";
-    private readonly Clients _clients = new(server.ConnectionString);
-    private readonly string _root = "/interop-" + Guid.NewGuid().ToString("N")[..8];
-    private ZooKeeperClient _zk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _zk = await _clients.ConnectAsync();
-        await _zk.CreateAsync(_root, Array.Empty<byte>(), Acls.OpenUnsafe).Within("root create");
-    }
-
-    public async Task DisposeAsync() => await _clients.DisposeAsync();
 
     private async Task<string> RunZkCliAsync(params string[] command)
     {
@@ -31,7 +20,7 @@ public sealed class InteropTests(StandaloneServerFixture server) : IAsyncLifetim
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("-server");
-        psi.ArgumentList.Add(server.ConnectionString);
+        psi.ArgumentList.Add(Server.ConnectionString);
         foreach (var c in command)
         {
             psi.ArgumentList.Add(c);
@@ -60,9 +49,9 @@ public sealed class InteropTests(StandaloneServerFixture server) : IAsyncLifetim
     [Fact]
     public async Task ZkCli_ReadsDataWrittenByThisClient()
     {
-        await _zk.CreateAsync(_root + "/ours", Encoding.UTF8.GetBytes("written-by-dotnet"), Acls.OpenUnsafe).Within("create");
-        await _zk.SetDataAsync(_root + "/ours", Encoding.UTF8.GetBytes("updated-by-dotnet"), 0).Within("setData");
-        var output = await RunZkCliAsync("get", "-s", _root + "/ours");
+        await Zk.CreateAsync(Root + "/ours", Encoding.UTF8.GetBytes("written-by-dotnet"), Acls.OpenUnsafe).Within("create");
+        await Zk.SetDataAsync(Root + "/ours", Encoding.UTF8.GetBytes("updated-by-dotnet"), 0).Within("setData");
+        var output = await RunZkCliAsync("get", "-s", Root + "/ours");
         Assert.Contains("updated-by-dotnet", output, StringComparison.Ordinal);
         Assert.Contains("dataVersion = 1", output, StringComparison.Ordinal);
     }
@@ -70,11 +59,11 @@ public sealed class InteropTests(StandaloneServerFixture server) : IAsyncLifetim
     [Fact]
     public async Task ThisClient_ReadsNodesWrittenByZkCli()
     {
-        await RunZkCliAsync("create", _root + "/theirs", "written-by-java");
-        var node = await _zk.GetDataAsync(_root + "/theirs").Within("getData");
+        await RunZkCliAsync("create", Root + "/theirs", "written-by-java");
+        var node = await Zk.GetDataAsync(Root + "/theirs").Within("getData");
         Assert.Equal("written-by-java", Encoding.UTF8.GetString(node.Data));
 
-        var output = await RunZkCliAsync("ls", _root);
+        var output = await RunZkCliAsync("ls", Root);
         Assert.Contains("theirs", output, StringComparison.Ordinal);
     }
 }

@@ -4,29 +4,15 @@ using StormSharp.ZooKeeper.Tests.Infrastructure;
 namespace StormSharp.ZooKeeper.Tests;
 
 [Collection(StandaloneCollection.Name)]
-public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetime
+public sealed class SessionTests(StandaloneServerFixture server) : RootedClientTest(server, "session")
 {
-    private readonly Clients _clients = new(server.ConnectionString);
-    private readonly string _root = "/session-" + Guid.NewGuid().ToString("N")[..8];
-    private ZooKeeperClient _zk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _zk = await _clients.ConnectAsync();
-        await _zk.CreateAsync(_root, Array.Empty<byte>(), Acls.OpenUnsafe).Within("root create");
-    }
-
-    public async Task DisposeAsync() => await _clients.DisposeAsync();
-
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
-
     [Fact]
     public async Task ConnectAsync_Server_NegotiatesTimeoutAndRaisesConnected()
     {
         var states = new Events<ConnectionState>();
         var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
-            ConnectionString = server.ConnectionString,
+            ConnectionString = Server.ConnectionString,
             SessionTimeout = TimeSpan.FromSeconds(120),
             OnConnectionStateChanged = states.Handler,
         }).Within("connect");
@@ -37,7 +23,7 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
 
             // The fixture's maxSessionTimeout is 30 s: the server clamps what we asked for.
             Assert.Equal(TimeSpan.FromSeconds(30), client.SessionTimeout);
-            Assert.Equal(server.Ensemble.Servers[0].Address, client.ConnectedServer);
+            Assert.Equal(Server.Ensemble.Servers[0].Address, client.ConnectedServer);
         }
         finally
         {
@@ -66,11 +52,11 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
     public async Task ConnectionLoss_InFlightRequestsFail_ThenSessionContinues()
     {
         var states = new Events<ConnectionState>();
-        var client = await _clients.ConnectAsync(onState: states.Handler);
+        var client = await Clients.ConnectAsync(onState: states.Handler);
         var id = client.SessionId;
-        await client.CreateAsync(_root + "/n", B("1"), Acls.OpenUnsafe).Within("create");
+        await client.CreateAsync(Root + "/n", B("1"), Acls.OpenUnsafe).Within("create");
 
-        var inFlight = Enumerable.Range(0, 200).Select(_ => client.GetDataAsync(_root + "/n").AsTask()).ToArray();
+        var inFlight = Enumerable.Range(0, 200).Select(_ => client.GetDataAsync(Root + "/n").AsTask()).ToArray();
         client.SimulateConnectionLoss();
         foreach (var t in inFlight)
         {
@@ -88,16 +74,16 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
         Assert.Equal(ConnectionState.Disconnected, await states.NextAsync("disconnected"));
         Assert.Equal(ConnectionState.Reconnected, await states.NextAsync("reconnected"));
         Assert.Equal(id, client.SessionId);
-        Assert.Equal("1", Encoding.UTF8.GetString((await client.GetDataAsync(_root + "/n").Within("read after reconnect")).Data));
+        Assert.Equal("1", Encoding.UTF8.GetString((await client.GetDataAsync(Root + "/n").Within("read after reconnect")).Data));
     }
 
     [Fact]
     public async Task Pings_IdleLongerThanSessionTimeout_SessionStaysAlive()
     {
         var states = new Events<ConnectionState>();
-        var client = await _clients.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(2000), onState: states.Handler);
+        var client = await Clients.ConnectAsync(sessionTimeout: TimeSpan.FromMilliseconds(2000), onState: states.Handler);
         Assert.Equal(TimeSpan.FromMilliseconds(2000), client.SessionTimeout);
-        await client.CreateAsync(_root + "/idle", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        await client.CreateAsync(Root + "/idle", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
         var id = client.SessionId;
 
         // Idle on purpose for well over the session timeout: only pings keep the session alive.
@@ -105,30 +91,30 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
 
         Assert.Equal(id, client.SessionId);
         Assert.Equal([ConnectionState.Connected], states.All);
-        Assert.Equal(id, (await _zk.ExistsAsync(_root + "/idle").Within("exists"))!.EphemeralOwner);
+        Assert.Equal(id, (await Zk.ExistsAsync(Root + "/idle").Within("exists"))!.EphemeralOwner);
     }
 
     [Fact]
     public async Task Ephemeral_SessionCloses_NodeVanishes()
     {
-        var owner = await _clients.ConnectAsync();
-        await owner.CreateAsync(_root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        var owner = await Clients.ConnectAsync();
+        await owner.CreateAsync(Root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
         var events = new Events<WatchedEvent>();
-        Assert.NotNull(await _zk.ExistsAsync(_root + "/e", events.Handler).Within("watch"));
+        Assert.NotNull(await Zk.ExistsAsync(Root + "/e", events.Handler).Within("watch"));
         await owner.CloseAsync().Within("close owner");
         Assert.Equal(EventType.NodeDeleted, (await events.NextAsync("ephemeral deletion")).Type);
-        Assert.Null(await _zk.ExistsAsync(_root + "/e").Within("exists"));
+        Assert.Null(await Zk.ExistsAsync(Root + "/e").Within("exists"));
     }
 
     [Fact]
     public async Task Ephemeral_Reconnect_NodeSurvives()
     {
         var states = new Events<ConnectionState>();
-        var owner = await _clients.ConnectAsync(onState: states.Handler);
-        await owner.CreateAsync(_root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        var owner = await Clients.ConnectAsync(onState: states.Handler);
+        await owner.CreateAsync(Root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
         owner.SimulateConnectionLoss();
         await states.WaitForAsync(s => s == ConnectionState.Reconnected, "reconnected");
-        var stat = await _zk.ExistsAsync(_root + "/e").Within("exists");
+        var stat = await Zk.ExistsAsync(Root + "/e").Within("exists");
         Assert.NotNull(stat);
         Assert.Equal(owner.SessionId, stat!.EphemeralOwner);
     }
@@ -137,25 +123,25 @@ public sealed class SessionTests(StandaloneServerFixture server) : IAsyncLifetim
     public async Task Ephemeral_SessionExpires_NodeVanishesAndNewSessionCanRecreate()
     {
         var states = new Events<ConnectionState>();
-        var owner = await _clients.ConnectAsync(onState: states.Handler);
+        var owner = await Clients.ConnectAsync(onState: states.Handler);
         var oldId = owner.SessionId;
-        await owner.CreateAsync(_root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
+        await owner.CreateAsync(Root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("create ephemeral");
 
         var expired = states.WaitForAsync(s => s == ConnectionState.Expired, "expired", TimeSpan.FromSeconds(30));
-        await SessionKiller.ExpireAsync(owner, server.ConnectionString, expired);
-        Assert.Null(await _zk.ExistsAsync(_root + "/e").Within("exists after expiry"));
+        await SessionKiller.ExpireAsync(owner, Server.ConnectionString, expired);
+        Assert.Null(await Zk.ExistsAsync(Root + "/e").Within("exists after expiry"));
 
         // As with Curator: Expired, then Reconnected on a brand-new session.
         await states.WaitForAsync(s => s == ConnectionState.Reconnected, "reconnected with a new session");
         Assert.NotEqual(oldId, owner.SessionId);
-        await owner.CreateAsync(_root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("re-create ephemeral");
-        Assert.Equal(owner.SessionId, (await _zk.ExistsAsync(_root + "/e").Within("exists"))!.EphemeralOwner);
+        await owner.CreateAsync(Root + "/e", B(""), Acls.OpenUnsafe, CreateMode.Ephemeral).Within("re-create ephemeral");
+        Assert.Equal(owner.SessionId, (await Zk.ExistsAsync(Root + "/e").Within("exists"))!.EphemeralOwner);
     }
 
     [Fact]
     public async Task CloseAsync_PendingAndLaterRequests_FailWithoutHanging()
     {
-        var client = await _clients.ConnectAsync();
+        var client = await Clients.ConnectAsync();
         await client.CloseAsync().Within("close");
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetDataAsync("/").AsTask()).Within("request after close");
         Assert.Equal(ConnectionState.Closed, client.State);
