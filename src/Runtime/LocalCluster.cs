@@ -178,14 +178,6 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
-    internal LocalTopology TopologyOf(string name)
-    {
-        lock (_gate)
-        {
-            return Get(name).Topology;
-        }
-    }
-
     private Running Get(string name) =>
         _topologies.TryGetValue(name, out var r) ? r : throw new KeyNotFoundException($"no topology named '{name}' is running");
 

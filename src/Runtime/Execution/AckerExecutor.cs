@@ -22,8 +22,6 @@ internal sealed class AckerExecutor : Executor
 
     public override bool IsSpout => false;
 
-    public int EntryCount => _table.Count;
-
     protected override void Init()
     {
     }
