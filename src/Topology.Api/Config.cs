@@ -24,10 +24,17 @@ public sealed class Config : Dictionary<string, object?>
     /// <summary>Capacity of each executor's receive queue, in tuples. Default 32768.</summary>
     public const string TopologyExecutorReceiveBufferSize = "topology.executor.receive.buffer.size";
 
-    /// <summary>Tuples an executor batches per destination before handing them over. Default 1.</summary>
+    /// <summary>
+    /// StormSharp's own: run each executor of a component (set in its component config) or of the whole topology on a
+    /// thread of its own, as Storm does, instead of on the shared thread pool. For bolts and spouts that block on I/O;
+    /// an executor whose cycles are seen blocking moves to its own thread anyway. Default false.
+    /// </summary>
+    public const string TopologyExecutorDedicatedThread = "topology.executor.dedicated.thread";
+
+    /// <summary>Tuples an executor batches per destination before handing them over. Default 64.</summary>
     public const string TopologyProducerBatchSize = "topology.producer.batch.size";
 
-    /// <summary>Tuples batched per message to another worker. Default 1.</summary>
+    /// <summary>Tuples batched per message to another worker. Default 64.</summary>
     public const string TopologyTransferBatchSize = "topology.transfer.batch.size";
 
     /// <summary>Milliseconds after which a partial batch is flushed. Default 1.</summary>

@@ -26,7 +26,7 @@ internal sealed class AckerExecutor : Executor
     {
     }
 
-    protected override void Process(TupleImpl tuple)
+    protected override long Process(TupleImpl tuple)
     {
         var start = Stopwatch.GetTimestamp();
         var pairs = tuple.AnchorCount;
@@ -39,6 +39,7 @@ internal sealed class AckerExecutor : Executor
         var end = Stopwatch.GetTimestamp();
         Stats.RecordExecute(tuple.Stream.Index, end - start, pairs);
         FlushIfDue(end);
+        return end;
     }
 
     protected override void Housekeeping(long now)

@@ -47,7 +47,7 @@ internal sealed class BoltExecutor : Executor
         }
     }
 
-    protected override void Process(TupleImpl tuple)
+    protected override long Process(TupleImpl tuple)
     {
         var task = TaskFor(tuple.DestTask);
         var start = Stopwatch.GetTimestamp();
@@ -57,12 +57,13 @@ internal sealed class BoltExecutor : Executor
             // The task failed to prepare: fail its inputs so their spouts can replay them elsewhere or report it.
             task?.Fail(tuple);
             FlushIfDue(start);
-            return;
+            return start;
         }
 
         var end = task.Execute(tuple, start);
         Stats.RecordExecute(tuple.Stream.Index, end - start);
         FlushIfDue(end);
+        return end;
     }
 
     protected override void Housekeeping(long now)

@@ -4,22 +4,40 @@ using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Routing;
 using StormSharp.Runtime.Stats;
 using StormSharp.Runtime.Tuples;
+using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Execution;
 
 /// <summary>
-/// One thread running one or more tasks of one component, fed by one bounded receive queue. The loop drains the
-/// queue in batches, lets spouts emit while their downstream has room, hands emitted tuples over in batches (flushed
-/// at the end of each cycle, when a batch fills, or after <c>topology.flush.tuple.freq.millis</c>), and does its
-/// housekeeping (ticks, timeouts, stats snapshots, load refresh) on the same thread, so no task state is shared.
+/// One or more tasks of one component, fed by one bounded receive queue. Each cycle drains the queue in batches, lets
+/// spouts emit while their downstream has room, hands emitted tuples over in batches (flushed at the end of each
+/// cycle, when a batch fills, or after <c>topology.flush.tuple.freq.millis</c>), and does the housekeeping (ticks,
+/// timeouts, stats snapshots, load refresh). Cycles never overlap, so no task state is shared between threads.
+/// <para>
+/// By default an executor runs as a work item on the .NET thread pool: it runs while it has work, then parks, and a
+/// producer that publishes to its queue (or the worker's <see cref="ExecutorTimer"/> at its next deadline) schedules
+/// it again. So a worker uses as many threads as there are cores, not one per executor, and idle executors cost
+/// nothing. With <c>topology.executor.dedicated.thread</c> set, or once its cycles are seen blocking, an executor runs
+/// on a thread of its own, as in Storm, which suits bolts that wait on I/O.
+/// </para>
 /// </summary>
-internal abstract class Executor
+internal abstract class Executor : IThreadPoolWorkItem
 {
     private const int PollBatch = 256;
     private static readonly long HousekeepingTicks = Stopwatch.Frequency / 50;
     private static readonly long LoadRefreshTicks = Stopwatch.Frequency / 2;
 
     private const int SystemBatchPairs = 64;
+
+    // Pooled executors: a turn on a pool thread lasts while cycles make progress, up to this long, then goes to the
+    // back of the pool's queue so that other executors get their turn.
+    private static readonly long TurnTicks = Stopwatch.Frequency / 5000;
+
+    // A cycle this long (GC pauses left out) that used under a quarter of it on the CPU waited on something: three of
+    // them within the window move the executor to a thread of its own, where waiting holds up nobody else.
+    private static readonly long BlockingCycleTicks = Stopwatch.Frequency / 100;
+    private static readonly long BlockingWindowTicks = Stopwatch.Frequency * 10;
+    private const int BlockingStrikes = 3;
 
     private readonly OutBatch?[] _out;
     private readonly Dictionary<long, TupleImpl> _system = [];
@@ -28,8 +46,19 @@ internal abstract class Executor
     private readonly long _flushTicks;
     private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
     private readonly List<Grouper> _allGroupers = [];
+    private readonly TupleImpl?[] _buffer = new TupleImpl?[PollBatch];
+    private int _next;
+    private int _taken;
+    private readonly ManualResetEventSlim _finished = new(false);
     private Thread? _thread;
+    private ExecutorTimer? _timer;
     private volatile bool _stopping;
+    private volatile bool _onThread;
+    private bool _started;
+    private bool _initialized;
+    private long _wakeAt = long.MaxValue;
+    private int _strikes;
+    private long _firstStrikeAt;
     private long _firstUnflushedAt;
     private long _nextHousekeeping;
     private long _nextLoadRefresh;
@@ -89,14 +118,28 @@ internal abstract class Executor
     /// <summary>Approximate, for other threads: whether emitted tuples wait in batches.</summary>
     public bool HasBacklog => Volatile.Read(ref _backlog);
 
-    public void Start()
+    /// <summary>Whether this executor runs on a thread of its own rather than on the thread pool.</summary>
+    public bool OnOwnThread => _onThread;
+
+    /// <summary>Pooled and parked: when the worker's timer should wake it (long.MaxValue: no deadline).</summary>
+    public long WakeAt => Volatile.Read(ref _wakeAt);
+
+    /// <summary>
+    /// Starts running: on a thread of its own when <paramref name="timer"/> is null, otherwise on the thread pool with
+    /// <paramref name="timer"/> waking it at its deadlines.
+    /// </summary>
+    public void Start(ExecutorTimer? timer)
     {
-        _thread = new Thread(Run)
+        _started = true;
+        if (timer is null)
         {
-            IsBackground = true,
-            Name = $"executor[{ComponentId} {TaskIds[0]}-{TaskIds[^1]}]",
-        };
-        _thread.Start();
+            StartThread();
+            return;
+        }
+
+        _timer = timer;
+        Queue.UseScheduler(Schedule);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Stops the loop, waits for the task's Close/Cleanup, and returns false if it did not finish in time.</summary>
@@ -104,11 +147,20 @@ internal abstract class Executor
     {
         _stopping = true;
         Queue.Wake();
-        return _thread is null || _thread.Join(timeout);
+        return !_started || _finished.Wait(timeout);
     }
 
-    /// <summary>Wakes the loop to notice a command (activate, deactivate).</summary>
+    /// <summary>Wakes the executor to notice a command (activate, deactivate).</summary>
     public void Wake() => Queue.Wake();
+
+    /// <summary>From the timer: the deadline <paramref name="at"/> has passed.</summary>
+    public void DeadlinePassed(long at)
+    {
+        if (Interlocked.CompareExchange(ref _wakeAt, long.MaxValue, at) == at)
+        {
+            Queue.Wake();
+        }
+    }
 
     public void AddRoute(string streamId, StreamRoute route)
     {
@@ -118,8 +170,8 @@ internal abstract class Executor
 
     protected abstract void Init();
 
-    /// <summary>Handles one received tuple, then calls <see cref="FlushIfDue"/> with a timestamp it already has.</summary>
-    protected abstract void Process(TupleImpl tuple);
+    /// <summary>Handles one received tuple, calls <see cref="FlushIfDue"/> with a timestamp it already has, and returns the last timestamp it read.</summary>
+    protected abstract long Process(TupleImpl tuple);
 
     /// <summary>Spouts: call NextTuple while there is room; returns whether anything was emitted.</summary>
     protected virtual bool Produce() => false;
@@ -327,8 +379,135 @@ internal abstract class Executor
 
     protected void ReportError(int task, Exception error) => Runtime.ReportError(ComponentId, task, error);
 
+    /// <summary>One turn on a pool thread: cycles while there is progress (and time left in the turn), then parks.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (!_initialized)
+        {
+            SafeInit();
+        }
+
+        Queue.ClearWake();
+        var turnStart = Stopwatch.GetTimestamp();
+        var cpuStart = BlockingProbe.ThreadCpuTicks();
+        var pausedStart = GC.GetTotalPauseDuration();
+        var now = turnStart;
+        var state = CycleResult.Idle;
+        while (!_stopping)
+        {
+            state = RunCycle(out now);
+            if (state != CycleResult.Progressed || now - turnStart >= TurnTicks)
+            {
+                break;
+            }
+        }
+
+        if (_stopping)
+        {
+            Finish();
+            return;
+        }
+
+        if (now - turnStart >= BlockingCycleTicks && LooksBlocked(turnStart, now, cpuStart, pausedStart))
+        {
+            // Runs on, from here, on a thread of its own; a producer that still reaches Schedule signals that thread.
+            _onThread = true;
+            Logger.LogInformation(
+                "executor of '{Component}' (tasks {First}-{Last}) moves to a thread of its own: its cycles wait on something (blocking calls?); set {Key} to start it there",
+                ComponentId,
+                TaskIds[0],
+                TaskIds[^1],
+                Config.TopologyExecutorDedicatedThread);
+            StartThread();
+            return;
+        }
+
+        if (state == CycleResult.Progressed)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            return;
+        }
+
+        var wakeAt = Math.Min(_nextHousekeeping, now + ToTicks(state == CycleResult.Failed || HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait));
+        Volatile.Write(ref _wakeAt, wakeAt);
+        _timer!.Expect(wakeAt);
+        if (!Queue.TryPark())
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private void Schedule()
+    {
+        if (_onThread)
+        {
+            Queue.Signal();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private bool LooksBlocked(long turnStart, long now, long cpuStart, TimeSpan pausedStart)
+    {
+        var wall = now - turnStart - (long)((GC.GetTotalPauseDuration() - pausedStart).TotalSeconds * Stopwatch.Frequency);
+        var cpu = BlockingProbe.ThreadCpuTicks() - cpuStart;
+        if (wall < BlockingCycleTicks || cpuStart < 0 || cpu * 4 >= wall)
+        {
+            return false;
+        }
+
+        if (_strikes == 0 || now - _firstStrikeAt > BlockingWindowTicks)
+        {
+            _strikes = 0;
+            _firstStrikeAt = now;
+        }
+
+        return ++_strikes >= BlockingStrikes;
+    }
+
+    private void StartThread()
+    {
+        _onThread = true;
+        _thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"executor[{ComponentId} {TaskIds[0]}-{TaskIds[^1]}]",
+        };
+        _thread.Start();
+    }
+
     private void Run()
     {
+        if (!_initialized)
+        {
+            SafeInit();
+        }
+
+        while (!_stopping)
+        {
+            var state = RunCycle(out _);
+            if (state == CycleResult.Progressed)
+            {
+                _idle = 0;
+            }
+            else if (state == CycleResult.Failed)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                Idle();
+            }
+        }
+
+        Finish();
+    }
+
+    private void SafeInit()
+    {
+        _initialized = true;
         try
         {
             Init();
@@ -337,68 +516,10 @@ internal abstract class Executor
         {
             ReportError(TaskIds[0], e);
         }
+    }
 
-        var buffer = new TupleImpl?[PollBatch];
-        while (!_stopping)
-        {
-            try
-            {
-                var now = Stopwatch.GetTimestamp();
-                if (now >= _nextHousekeeping)
-                {
-                    _nextHousekeeping = now + HousekeepingTicks;
-                    RunHousekeeping(now);
-                }
-
-                var progressed = false;
-                if (HasUnsent)
-                {
-                    progressed = FlushAll();
-                }
-
-                // A bolt with tuples stuck downstream stops taking input, which fills its queue and pushes back upstream.
-                // A spout always drains: its input is acker traffic, and draining it is what frees the acker.
-                if (!HasUnsent || IsSpout)
-                {
-                    var n = Queue.Poll(buffer);
-                    Volatile.Write(ref _polled, _polled + n);
-                    for (var i = 0; i < n; i++)
-                    {
-                        var t = buffer[i]!;
-                        buffer[i] = null;
-                        Process(t); // each kind flushes on the interval from its own timestamps
-                    }
-
-                    Volatile.Write(ref _processed, _processed + n);
-                    progressed |= n > 0;
-                }
-
-                if (!HasUnsent)
-                {
-                    progressed |= Produce();
-                }
-
-                FlushAll();
-                if (progressed)
-                {
-                    _idle = 0;
-                }
-                else
-                {
-                    Idle();
-                }
-            }
-            catch (Exception e)
-            {
-                // User code is guarded where it is called; this is the engine's own failure (a transport refusing a
-                // batch, say). Report it and keep the executor alive: a worker never dies of one bad tuple.
-                ReportError(TaskIds[0], e);
-                Array.Clear(buffer);
-                Volatile.Write(ref _processed, _polled);
-                Thread.Sleep(1);
-            }
-        }
-
+    private void Finish()
+    {
         try
         {
             FlushAll();
@@ -408,6 +529,93 @@ internal abstract class Executor
         {
             ReportError(TaskIds[0], e);
         }
+
+        _finished.Set();
+    }
+
+    private CycleResult RunCycle(out long now)
+    {
+        now = Stopwatch.GetTimestamp();
+        try
+        {
+            if (now >= _nextHousekeeping)
+            {
+                _nextHousekeeping = now + HousekeepingTicks;
+                RunHousekeeping(now);
+            }
+
+            var progressed = false;
+            if (HasUnsent)
+            {
+                progressed = FlushAll();
+            }
+
+            // A bolt with tuples stuck downstream stops taking input, which fills its queue and pushes back upstream.
+            // A spout always drains: its input is acker traffic, and draining it is what frees the acker.
+            if (!HasUnsent || IsSpout)
+            {
+                progressed |= ProcessInput(now);
+            }
+
+            if (!HasUnsent)
+            {
+                progressed |= Produce();
+            }
+
+            FlushAll();
+            now = Stopwatch.GetTimestamp();
+            return progressed ? CycleResult.Progressed : CycleResult.Idle;
+        }
+        catch (Exception e)
+        {
+            // User code is guarded where it is called; this is the engine's own failure (a transport refusing a
+            // batch, say). Report it and keep the executor alive: a worker never dies of one bad tuple.
+            ReportError(TaskIds[0], e);
+            Array.Clear(_buffer);
+            _next = _taken = 0;
+            Volatile.Write(ref _processed, _polled);
+            now = Stopwatch.GetTimestamp();
+            return CycleResult.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Processes what the last poll took, or polls again; stops after a slice of <see cref="TurnTicks"/>, keeping the
+    /// rest for the next cycle, so that a slow bolt holds a pool thread for a slice, not for a whole batch.
+    /// </summary>
+    private bool ProcessInput(long start)
+    {
+        var buffer = _buffer;
+        if (_next == _taken)
+        {
+            _next = 0;
+            _taken = Queue.Poll(buffer);
+            Volatile.Write(ref _polled, _polled + _taken);
+        }
+
+        var done = 0;
+        while (_next < _taken)
+        {
+            if (_stopping)
+            {
+                // Killed: what is left of the batch is dropped, as Storm drops a dead worker's queues.
+                Array.Clear(buffer, _next, _taken - _next);
+                _next = _taken;
+                break;
+            }
+
+            var t = buffer[_next]!;
+            buffer[_next++] = null;
+            var now = Process(t); // each kind flushes on the interval from its own timestamps
+            done++;
+            if (now - start >= TurnTicks)
+            {
+                break;
+            }
+        }
+
+        Volatile.Write(ref _processed, _processed + done);
+        return done > 0;
     }
 
     private void RunHousekeeping(long now)
@@ -454,4 +662,13 @@ internal abstract class Executor
 
     /// <summary>How long an idle executor sleeps at most: spouts retry NextTuple after it, bolts only wake for housekeeping.</summary>
     protected virtual TimeSpan IdleWait => TimeSpan.FromMilliseconds(20);
+
+    private static long ToTicks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
+    private enum CycleResult
+    {
+        Idle,
+        Progressed,
+        Failed,
+    }
 }

@@ -65,6 +65,11 @@ internal sealed class LocalTopology
             }
         }
 
+        foreach (var w in Workers)
+        {
+            w.StopTimer();
+        }
+
         return stuck;
     }
 

@@ -69,16 +69,16 @@ internal sealed class SpoutExecutor : Executor
         SyncActivation();
     }
 
-    protected override void Process(TupleImpl tuple)
+    protected override long Process(TupleImpl tuple)
     {
+        var now = Stopwatch.GetTimestamp();
         var task = TaskFor(tuple.DestTask);
         if (task is null)
         {
-            return;
+            return now;
         }
 
         var stream = tuple.Stream;
-        var now = Stopwatch.GetTimestamp();
         for (var i = 0; i < tuple.AnchorCount; i++)
         {
             var root = tuple.RootAt(i);
@@ -99,6 +99,7 @@ internal sealed class SpoutExecutor : Executor
         tuple.ReleasePairs();
 
         FlushIfDue(now);
+        return now;
     }
 
     protected override bool Produce()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Routing;
 using StormSharp.Runtime.Transport;
@@ -21,6 +22,7 @@ internal sealed class WorkerRuntime
     private readonly TopologyContext?[] _contexts;
     private readonly IWorkerTransport _transport;
     private readonly List<int> _remoteWorkers;
+    private readonly ExecutorTimer _timer = new();
 
     public WorkerRuntime(TopologyPlan plan, int worker, IWorkerTransport transport)
     {
@@ -125,13 +127,25 @@ internal sealed class WorkerRuntime
         }
     }
 
+    /// <summary>Starts every executor: on the thread pool, with this worker's timer, unless its component asks for a thread of its own.</summary>
     public void Start()
     {
         foreach (var e in Executors)
         {
-            e.Start();
+            var dedicated = ConfigValues.GetBool(ComponentConf(e.ComponentId), Config.TopologyExecutorDedicatedThread, false);
+            if (!dedicated)
+            {
+                _timer.Add(e);
+            }
+
+            e.Start(dedicated ? null : _timer);
         }
+
+        _timer.Start();
     }
+
+    /// <summary>After the executors have stopped: stops the timer that woke them.</summary>
+    public void StopTimer() => _timer.Stop();
 
     public void WakeAll()
     {

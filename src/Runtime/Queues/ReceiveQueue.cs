@@ -18,6 +18,8 @@ internal sealed class ReceiveQueue : ITupleSink
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
     private Positions _pos;
     private int _sleeping;
+    private int _wakeRequested;
+    private Action? _schedule;
 
     public ReceiveQueue(int capacity)
     {
@@ -83,7 +85,7 @@ internal sealed class ReceiveQueue : ITupleSink
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _sleeping) != 0)
         {
-            _signal.Set();
+            WakeConsumer();
         }
 
         return n;
@@ -129,7 +131,13 @@ internal sealed class ReceiveQueue : ITupleSink
         }
     }
 
-    /// <summary>Consumer only: waits until a tuple is ready, <see cref="Wake"/> is called, or the timeout passes.</summary>
+    /// <summary>
+    /// Hands the consumer's wake-ups to a scheduler: a consumer that parked with <see cref="TryPark"/> is resumed by
+    /// calling <paramref name="schedule"/> exactly once, from whichever thread publishes first (or calls <see cref="Wake"/>).
+    /// </summary>
+    public void UseScheduler(Action schedule) => _schedule = schedule;
+
+    /// <summary>Consumer only, on a thread of its own: waits until a tuple is ready, <see cref="Wake"/> is called, or the timeout passes.</summary>
     public void Wait(TimeSpan timeout)
     {
         _signal.Reset();
@@ -143,8 +151,48 @@ internal sealed class ReceiveQueue : ITupleSink
         Volatile.Write(ref _sleeping, 0);
     }
 
-    /// <summary>Wakes a waiting consumer (control commands, shutdown).</summary>
-    public void Wake() => _signal.Set();
+    /// <summary>
+    /// Consumer only, under a scheduler: marks the consumer parked unless a tuple or a wake-up is already waiting.
+    /// True: parked, and the next publish or <see cref="Wake"/> schedules it (possibly already has). False: keep running.
+    /// </summary>
+    public bool TryPark()
+    {
+        Volatile.Write(ref _sleeping, 1);
+        Interlocked.MemoryBarrier();
+        if (!HasReady && Volatile.Read(ref _wakeRequested) == 0)
+        {
+            return true;
+        }
+
+        // Something arrived while parking. Take the wake-up back, unless a producer already took it and scheduled us.
+        return Interlocked.Exchange(ref _sleeping, 0) == 0;
+    }
+
+    /// <summary>Consumer only: forgets a wake-up that the running consumer is about to act on anyway.</summary>
+    public void ClearWake() => Volatile.Write(ref _wakeRequested, 0);
+
+    /// <summary>Wakes the consumer to notice a command (activate, deactivate, stop) or a deadline.</summary>
+    public void Wake()
+    {
+        Volatile.Write(ref _wakeRequested, 1);
+        Interlocked.MemoryBarrier();
+        WakeConsumer();
+    }
+
+    /// <summary>Wakes a consumer waiting in <see cref="Wait"/> (from a scheduler whose consumer moved to a thread of its own).</summary>
+    public void Signal() => _signal.Set();
+
+    private void WakeConsumer()
+    {
+        if (_schedule is null)
+        {
+            _signal.Set();
+        }
+        else if (Interlocked.Exchange(ref _sleeping, 0) != 0)
+        {
+            _schedule();
+        }
+    }
 
     /// <summary>Head and tail on their own cache lines: producers hammer the tail, the consumer the head.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 192)]
