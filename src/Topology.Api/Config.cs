@@ -40,6 +40,12 @@ public sealed class Config : Dictionary<string, object?>
     /// <summary>Milliseconds after which a partial batch is flushed. Default 1.</summary>
     public const string TopologyFlushTupleFreqMillis = "topology.flush.tuple.freq.millis";
 
+    /// <summary>
+    /// Share of tuples whose execute, process and complete latencies are timed, in (0, 1]. Counts (emitted, executed,
+    /// acked, failed) are exact whatever the rate. Default 0.05, as in Storm.
+    /// </summary>
+    public const string TopologyStatsSampleRate = "topology.stats.sample.rate";
+
     /// <summary>Log every emitted tuple. Default false.</summary>
     public const string TopologyDebug = "topology.debug";
 

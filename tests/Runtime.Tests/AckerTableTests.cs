@@ -1,4 +1,6 @@
 using StormSharp.Runtime.Acking;
+using StormSharp.Runtime.Tuples;
+using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Tests;
 
@@ -48,5 +50,30 @@ public sealed class AckerTableTests
         Assert.Equal(1, table.Expire(now: 100, maxAge: 50, []));
         Assert.Equal(1, table.Count);
         Assert.Equal(AckOutcome.Completed, table.Ack(2, 0x2, 100, out _));
+    }
+
+    [Fact]
+    public void AckBatch_ConsecutiveAcksOfOneRoot_MergeIntoOnePairThatCompletesTheTree()
+    {
+        // Words of one sentence acked in a row travel as one pair: XOR of their values, same effect on the acker.
+        var stream = new StreamInfo("__acker", "__ack_ack", new Fields("id", "ack-val"), direct: false, index: 0);
+        var batch = new TupleImpl(stream, [], 1, 2);
+        const long a = 0x11, b = 0x202, c = 0x4004, d = 0x80008;
+        batch.AppendPair(1, a);
+        Assert.True(batch.TryMergeLast(1, b));
+        Assert.False(batch.TryMergeLast(9, 0x5));
+        batch.AppendPair(9, 0x5);
+        Assert.True(batch.TryMergeLast(9, 0x6));
+        batch.AppendPair(1, c);
+        Assert.True(batch.TryMergeLast(1, d));
+        Assert.Equal(3, batch.AnchorCount);
+        Assert.Equal([1L, 9L, 1L], [batch.RootAt(0), batch.RootAt(1), batch.RootAt(2)]);
+
+        var table = new AckerTable();
+        table.Init(1, a ^ b ^ c ^ d, 3, 0, out _);
+        table.Init(9, 0x5 ^ 0x6, 3, 0, out _);
+        var outcomes = Enumerable.Range(0, batch.AnchorCount).Select(i => table.Ack(batch.RootAt(i), batch.EdgeAt(i), 0, out _)).ToList();
+        Assert.Equal([AckOutcome.Pending, AckOutcome.Completed, AckOutcome.Completed], outcomes);
+        batch.ReleasePairs();
     }
 }

@@ -137,6 +137,17 @@ public sealed class ValidationTests : ClusterTestBase
     }
 
     [Fact]
+    public void Submit_BadSampleRateOrThreadFlagOnAComponent_NamesComponentAndKey()
+    {
+        var b = new TopologyBuilder();
+        b.SetSpout("spout", new CountingSpout(Key, 1)).AddConfiguration(Config.TopologyStatsSampleRate, 0);
+        b.SetBolt("bolt", new RecordingBolt(Key)).ShuffleGrouping("spout").AddConfiguration(Config.TopologyExecutorDedicatedThread, "sometimes");
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("t", new Config(), b.CreateTopology()));
+        Assert.Contains("component 'spout': configuration 'topology.stats.sample.rate' must be more than 0 and at most 1, not 0", e.Problems);
+        Assert.Contains("component 'bolt': configuration 'topology.executor.dedicated.thread' must be true or false, not 'sometimes'", e.Problems);
+    }
+
+    [Fact]
     public void Submit_NameAlreadyRunning_IsRefused()
     {
         var b = new TopologyBuilder();

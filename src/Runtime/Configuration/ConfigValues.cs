@@ -1,4 +1,5 @@
 using System.Globalization;
+using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Configuration;
 
@@ -39,6 +40,37 @@ internal static class ConfigValues
             string s when bool.TryParse(s, out var p) => p,
             _ => throw new ArgumentException($"configuration '{key}' must be true or false, not '{v}'"),
         };
+    }
+
+    public static double GetDouble(IReadOnlyDictionary<string, object?> conf, string key, double fallback)
+    {
+        if (!conf.TryGetValue(key, out var v) || v is null)
+        {
+            return fallback;
+        }
+
+        return v switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            decimal m => (double)m,
+            string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) => p,
+            _ => throw new ArgumentException($"configuration '{key}' must be a number, not '{v}' ({v.GetType().Name})"),
+        };
+    }
+
+    /// <summary><c>topology.stats.sample.rate</c> as "time one tuple in N": a rate in (0, 1], else an error naming it.</summary>
+    public static int TimeOneIn(IReadOnlyDictionary<string, object?> conf)
+    {
+        var rate = GetDouble(conf, Config.TopologyStatsSampleRate, 0.05);
+        if (!(rate > 0 && rate <= 1))
+        {
+            throw new ArgumentException($"configuration '{Config.TopologyStatsSampleRate}' must be more than 0 and at most 1, not {rate}");
+        }
+
+        return (int)Math.Max(1, Math.Round(1 / rate));
     }
 
     public static int RequirePositive(IReadOnlyDictionary<string, object?> conf, string key, int fallback)

@@ -50,20 +50,29 @@ internal sealed class BoltExecutor : Executor
     protected override long Process(TupleImpl tuple)
     {
         var task = TaskFor(tuple.DestTask);
-        var start = Stopwatch.GetTimestamp();
-        tuple.ReceivedAt = start;
+        var timed = TimeNext();
+        var start = timed ? Stopwatch.GetTimestamp() : LastNow;
+        tuple.ReceivedAt = timed ? start : 0;
         if (task is null || !task.Prepared)
         {
             // The task failed to prepare: fail its inputs so their spouts can replay them elsewhere or report it.
             task?.Fail(tuple);
-            FlushIfDue(start);
-            return start;
+        }
+        else if (timed)
+        {
+            var end = task.Execute(tuple, start, timed: true);
+            Stats.RecordExecute(tuple.Stream.Index, end - start);
+            Timed(end - start);
+            LastNow = end;
+        }
+        else
+        {
+            task.Execute(tuple, start, timed: false);
+            Stats.CountExecute(tuple.Stream.Index);
         }
 
-        var end = task.Execute(tuple, start);
-        Stats.RecordExecute(tuple.Stream.Index, end - start);
-        FlushIfDue(end);
-        return end;
+        FlushIfDue(LastNow);
+        return LastNow;
     }
 
     protected override void Housekeeping(long now)
@@ -155,8 +164,8 @@ internal sealed class BoltExecutor : Executor
             }
         }
 
-        /// <summary>Executes one input; returns the timestamp when it finished.</summary>
-        public long Execute(TupleImpl input, long start)
+        /// <summary>Executes one input; returns the timestamp when it finished if <paramref name="timed"/>, else <paramref name="start"/>.</summary>
+        public long Execute(TupleImpl input, long start, bool timed)
         {
             // Process latency of an input acked inside Execute is taken from the timestamp that ends the execute,
             // so the common case reads the clock twice per tuple, not three times.
@@ -203,6 +212,16 @@ internal sealed class BoltExecutor : Executor
             }
 
             _executing = null;
+            if (!timed)
+            {
+                if (_ackedInExecute)
+                {
+                    executor.Stats.CountAck(input.Stream.Index);
+                }
+
+                return start;
+            }
+
             var end = Stopwatch.GetTimestamp();
             if (_ackedInExecute)
             {
@@ -271,9 +290,13 @@ internal sealed class BoltExecutor : Executor
             {
                 _ackedInExecute = true;
             }
-            else
+            else if (t.ReceivedAt != 0)
             {
                 executor.Stats.RecordAck(t.Stream.Index, Stopwatch.GetTimestamp() - t.ReceivedAt);
+            }
+            else
+            {
+                executor.Stats.CountAck(t.Stream.Index);
             }
         }
 

@@ -38,10 +38,13 @@ internal abstract class Executor : IThreadPoolWorkItem
     private static readonly long BlockingCycleTicks = Stopwatch.Frequency / 100;
     private static readonly long BlockingWindowTicks = Stopwatch.Frequency * 10;
     private const int BlockingStrikes = 3;
+    private static readonly long SlowTupleTicks = Stopwatch.Frequency / 50_000;
 
     private readonly OutBatch?[] _out;
     private readonly Dictionary<long, TupleImpl> _system = [];
     private readonly List<long> _systemDirty = [];
+    private long _lastSystemKey = -1;
+    private TupleImpl? _lastSystemBatch;
     private readonly List<OutBatch> _dirty = [];
     private readonly long _flushTicks;
     private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
@@ -59,6 +62,8 @@ internal abstract class Executor : IThreadPoolWorkItem
     private long _wakeAt = long.MaxValue;
     private int _strikes;
     private long _firstStrikeAt;
+    private readonly int _timeOneIn;
+    private int _untilTimed = 1;
     private long _firstUnflushedAt;
     private long _nextHousekeeping;
     private long _nextLoadRefresh;
@@ -83,6 +88,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         _flushTicks = Math.Max(1, runtime.FlushMillis * Stopwatch.Frequency / 1000);
         Targets = new TaskList(runtime.TaskCount + 1);
         Logger = runtime.Logger;
+        _timeOneIn = Configuration.ConfigValues.TimeOneIn(runtime.ComponentConf(componentId));
     }
 
     public WorkerRuntime Runtime { get; }
@@ -102,6 +108,12 @@ internal abstract class Executor : IThreadPoolWorkItem
     protected Random Random { get; }
 
     protected ILogger Logger { get; }
+
+    /// <summary>
+    /// The latest clock reading this executor took (at the start of each cycle, and at each timed tuple): good enough
+    /// for flush intervals and time slices, and free, where reading the clock costs tens of nanoseconds.
+    /// </summary>
+    protected long LastNow { get; set; }
 
     /// <summary>The reused list emits return.</summary>
     protected TaskList Targets { get; }
@@ -179,6 +191,30 @@ internal abstract class Executor : IThreadPoolWorkItem
     protected abstract void Housekeeping(long now);
 
     protected abstract void Shutdown();
+
+    /// <summary>
+    /// Whether to time the next tuple: one in <c>1 / topology.stats.sample.rate</c>, and every one after a timed tuple
+    /// took over 20 us (the clock is cheap next to such a tuple, and slices and flushes then keep to time).
+    /// </summary>
+    protected bool TimeNext()
+    {
+        if (--_untilTimed > 0)
+        {
+            return false;
+        }
+
+        _untilTimed = _timeOneIn;
+        return true;
+    }
+
+    /// <summary>Reports how long a timed tuple took, and keeps timing every tuple while they are slow.</summary>
+    protected void Timed(long ticks)
+    {
+        if (ticks > SlowTupleTicks)
+        {
+            _untilTimed = 1;
+        }
+    }
 
     /// <summary>Random non-zero 64-bit id for ack trees.</summary>
     protected long NextId()
@@ -271,25 +307,38 @@ internal abstract class Executor : IThreadPoolWorkItem
     /// Queues one acker message, (root, value) on <paramref name="stream"/> from <paramref name="sourceTask"/> to
     /// <paramref name="destTask"/>. Messages to the same task on the same stream share one tuple until the next flush
     /// (or 64 pairs): acking costs a message per batch instead of one per tuple, and the XOR algebra does not care.
+    /// Consecutive acks of the same root merge into one pair.
     /// </summary>
     protected void SendSystem(StreamInfo stream, int sourceTask, int destTask, long root, long value)
     {
         var key = ((long)destTask << 24) | ((long)stream.Index << 12) | (uint)(sourceTask & 0xfff);
-        if (!_system.TryGetValue(key, out var batch) || batch.SourceTask != sourceTask)
+        var batch = _lastSystemBatch;
+        if (key != _lastSystemKey || batch is null)
         {
-            if (batch is not null)
+            if (!_system.TryGetValue(key, out batch) || batch.SourceTask != sourceTask)
             {
-                Deliver(batch);
+                if (batch is not null)
+                {
+                    Deliver(batch);
+                }
+
+                batch = new TupleImpl(stream, [], sourceTask, destTask);
+                _system[key] = batch;
+                if (_systemDirty.Count == 0 && _dirty.Count == 0)
+                {
+                    _firstUnflushedAt = Stopwatch.GetTimestamp();
+                }
+
+                _systemDirty.Add(key);
             }
 
-            batch = new TupleImpl(stream, [], sourceTask, destTask);
-            _system[key] = batch;
-            if (_systemDirty.Count == 0 && _dirty.Count == 0)
-            {
-                _firstUnflushedAt = Stopwatch.GetTimestamp();
-            }
+            _lastSystemKey = key;
+            _lastSystemBatch = batch;
+        }
 
-            _systemDirty.Add(key);
+        if (stream == Runtime.AckAckStream && batch.TryMergeLast(root, value))
+        {
+            return;
         }
 
         batch.AppendPair(root, value);
@@ -297,6 +346,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         {
             _system.Remove(key);
             _systemDirty.Remove(key);
+            _lastSystemBatch = null;
             Deliver(batch);
         }
     }
@@ -342,6 +392,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     {
         if (_systemDirty.Count > 0)
         {
+            _lastSystemBatch = null;
             foreach (var key in _systemDirty)
             {
                 if (_system.Remove(key, out var batch))
@@ -508,6 +559,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private void SafeInit()
     {
         _initialized = true;
+        LastNow = Stopwatch.GetTimestamp(); // a spout may emit from Open
         try
         {
             Init();
@@ -536,6 +588,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private CycleResult RunCycle(out long now)
     {
         now = Stopwatch.GetTimestamp();
+        LastNow = now;
         try
         {
             if (now >= _nextHousekeeping)

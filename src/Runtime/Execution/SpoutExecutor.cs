@@ -72,6 +72,7 @@ internal sealed class SpoutExecutor : Executor
     protected override long Process(TupleImpl tuple)
     {
         var now = Stopwatch.GetTimestamp();
+        LastNow = now; // Ack and Fail may emit (a replay, say)
         var task = TaskFor(tuple.DestTask);
         if (task is null)
         {
@@ -124,6 +125,7 @@ internal sealed class SpoutExecutor : Executor
                 // A slow NextTuple (one that sleeps or polls a source) must not hold its tuples back, nor keep the
                 // executor from draining acks: flush on the usual interval and yield the cycle after a millisecond.
                 var now = Stopwatch.GetTimestamp();
+                LastNow = now; // the emit time of what this call emits
                 FlushIfDue(now);
                 if (now - start > CycleTicks)
                 {
@@ -371,13 +373,13 @@ internal sealed class SpoutExecutor : Executor
 
             if (track)
             {
-                _pending[root] = new Pending(messageId!, Stopwatch.GetTimestamp(), stream.Index);
+                _pending[root] = new Pending(messageId!, executor.LastNow, stream.Index);
                 executor.SendSystem(executor.Runtime.AckInitStream, TaskId, executor.Runtime.AckerTaskFor(root), root, ackVal);
             }
             else if (messageId is not null)
             {
                 // No ackers: Storm acks a tracked tuple as soon as it is emitted.
-                Finish(new Pending(messageId, Stopwatch.GetTimestamp(), stream.Index), acked: true, Stopwatch.GetTimestamp());
+                Finish(new Pending(messageId, executor.LastNow, stream.Index), acked: true, executor.LastNow);
             }
         }
 

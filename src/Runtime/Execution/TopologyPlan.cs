@@ -77,6 +77,9 @@ internal sealed class TopologyPlan
                     problems.Add($"component '{c.Id}': configuration '{key}' must be at least 1 or null, not {v}");
                 }
             }
+
+            Setting(problems, () => ConfigValues.TimeOneIn(merged), c.Id);
+            Setting(problems, () => ConfigValues.GetBool(merged, Config.TopologyExecutorDedicatedThread, false), c.Id);
         }
 
         _componentConf[Utils.AckerComponentId] = conf;
@@ -327,10 +330,13 @@ internal sealed class TopologyPlan
 
                     if (w == StatsWindows.TenMinutes && covered > 0)
                     {
-                        long busy = 0;
+                        // Busy time: the timed executes' mean latency times every execute.
+                        double busy = 0;
                         for (var s = 0; s < _streamList.Count; s++)
                         {
-                            busy += values[(s * ExecutorStats.MetricCount) + ExecutorStats.ExecuteLatencyTicks];
+                            var b = s * ExecutorStats.MetricCount;
+                            var timed = values[b + ExecutorStats.ExecuteTimed];
+                            busy += timed == 0 ? 0 : (double)values[b + ExecutorStats.ExecuteLatencyTicks] * values[b + ExecutorStats.Executed] / timed;
                         }
 
                         capacity = Math.Max(capacity, busy / (covered * Stopwatch.Frequency));
@@ -374,14 +380,15 @@ internal sealed class TopologyPlan
                 // Declared streams are listed even when idle, as Storm's UI does.
                 result.Add(new StreamStats(
                     s.StreamId, emitted, sum[b + ExecutorStats.Transferred], isSpout ? acked : 0, isSpout ? failed : 0, 0,
-                    isSpout ? Ms(sum[b + ExecutorStats.AckLatencyTicks], acked) : 0, 0, 0));
+                    isSpout ? Ms(sum[b + ExecutorStats.AckLatencyTicks], sum[b + ExecutorStats.AckTimed]) : 0, 0, 0));
             }
 
             if (!isSpout && (executed > 0 || (!own && (acked > 0 || failed > 0))))
             {
                 result.Add(new StreamStats(
                     s.ComponentId + ":" + s.StreamId, 0, 0, acked, failed, executed, 0,
-                    Ms(sum[b + ExecutorStats.AckLatencyTicks], acked), Ms(sum[b + ExecutorStats.ExecuteLatencyTicks], executed)));
+                    Ms(sum[b + ExecutorStats.AckLatencyTicks], sum[b + ExecutorStats.AckTimed]),
+                    Ms(sum[b + ExecutorStats.ExecuteLatencyTicks], sum[b + ExecutorStats.ExecuteTimed])));
             }
         }
 
@@ -420,7 +427,7 @@ internal sealed class TopologyPlan
             or ArgumentException or FormatException or System.Text.Json.JsonException or InvalidCastException or OverflowException
             or NotSupportedException or TypeLoadException or FileNotFoundException or FileLoadException;
 
-    private static T Setting<T>(List<string> problems, Func<T> read)
+    private static T Setting<T>(List<string> problems, Func<T> read, string? componentId = null)
     {
         try
         {
@@ -428,7 +435,7 @@ internal sealed class TopologyPlan
         }
         catch (ArgumentException e)
         {
-            problems.Add(e.Message);
+            problems.Add(componentId is null ? e.Message : $"component '{componentId}': {e.Message}");
             return default!;
         }
     }

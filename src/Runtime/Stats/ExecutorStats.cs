@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace StormSharp.Runtime.Stats;
 
 /// <summary>
-/// An executor's counters, per stream: exact (every tuple counts, none sampled) and written only by the executor's
-/// own thread, so recording is a plain increment. Windows (10 minutes, 3 hours, 1 day) are answered from snapshots
+/// An executor's counters, per stream: counts are exact (every tuple counts), latencies are the mean of the tuples
+/// that were timed (<c>topology.stats.sample.rate</c> of them, as in Storm, since reading the clock twice per tuple
+/// costs more than many bolts do); all written only by the executor's own thread, so recording is a plain increment. Windows (10 minutes, 3 hours, 1 day) are answered from snapshots
 /// of the cumulative counters taken every 10 s, 1 min and 10 min: a window's value is "now minus the snapshot
 /// taken a window ago", which keeps memory at a few hundred snapshots however long the topology runs.
 /// </summary>
@@ -17,7 +18,9 @@ internal sealed class ExecutorStats
     public const int Executed = 4;
     public const int AckLatencyTicks = 5;
     public const int ExecuteLatencyTicks = 6;
-    public const int MetricCount = 7;
+    public const int AckTimed = 7;
+    public const int ExecuteTimed = 8;
+    public const int MetricCount = 9;
 
     private static readonly (long Every, int Keep)[] Levels =
     [
@@ -60,7 +63,11 @@ internal sealed class ExecutorStats
         var b = stream * MetricCount;
         _current[b + Acked]++;
         _current[b + AckLatencyTicks] += latencyTicks;
+        _current[b + AckTimed]++;
     }
+
+    /// <summary>An ack whose latency was not timed.</summary>
+    public void CountAck(int stream) => _current[(stream * MetricCount) + Acked]++;
 
     public void RecordFail(int stream) => _current[(stream * MetricCount) + Failed]++;
 
@@ -69,7 +76,11 @@ internal sealed class ExecutorStats
         var b = stream * MetricCount;
         _current[b + Executed] += count;
         _current[b + ExecuteLatencyTicks] += latencyTicks;
+        _current[b + ExecuteTimed] += count;
     }
+
+    /// <summary>An execute whose latency was not timed.</summary>
+    public void CountExecute(int stream) => _current[(stream * MetricCount) + Executed]++;
 
     /// <summary>Executor thread: takes the snapshots that are due.</summary>
     public void Tick(long now)

@@ -136,6 +136,39 @@ internal sealed class TupleImpl : ITuple
         AnchorCount++;
     }
 
+    /// <summary>
+    /// XORs <paramref name="value"/> into the last pair when it has the same root: consecutive acks of one tree (the
+    /// words of one sentence, say) then cost the acker one update instead of one each. XOR makes them equivalent.
+    /// </summary>
+    public bool TryMergeLast(long root, long value)
+    {
+        var n = AnchorCount - 1;
+        if (n < 0)
+        {
+            return false;
+        }
+
+        if (n == 0)
+        {
+            if (Root != root)
+            {
+                return false;
+            }
+
+            Edge ^= value;
+            return true;
+        }
+
+        var more = MoreAnchors!;
+        if (more[2 * (n - 1)] != root)
+        {
+            return false;
+        }
+
+        more[(2 * (n - 1)) + 1] ^= value;
+        return true;
+    }
+
     /// <summary>After a batch of acker pairs has been applied: returns its pooled array. The tuple is dead afterwards.</summary>
     public void ReleasePairs()
     {
