@@ -62,6 +62,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private long _wakeAt = long.MaxValue;
     private int _strikes;
     private long _firstStrikeAt;
+    private bool _probeCpu;
     private readonly int _timeOneIn;
     private int _untilTimed = 1;
     private long _firstUnflushedAt;
@@ -326,7 +327,7 @@ internal abstract class Executor : IThreadPoolWorkItem
                 _system[key] = batch;
                 if (_systemDirty.Count == 0 && _dirty.Count == 0)
                 {
-                    _firstUnflushedAt = Stopwatch.GetTimestamp();
+                    _firstUnflushedAt = LastNow;
                 }
 
                 _systemDirty.Add(key);
@@ -365,7 +366,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         {
             if (_dirty.Count == 0)
             {
-                _firstUnflushedAt = Stopwatch.GetTimestamp();
+                _firstUnflushedAt = LastNow;
             }
 
             batch.Listed = true;
@@ -422,7 +423,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         Volatile.Write(ref _backlog, _dirty.Count > 0);
         if (!all)
         {
-            _firstUnflushedAt = Stopwatch.GetTimestamp();
+            _firstUnflushedAt = LastNow;
         }
 
         return all;
@@ -440,8 +441,10 @@ internal abstract class Executor : IThreadPoolWorkItem
 
         Queue.ClearWake();
         var turnStart = Stopwatch.GetTimestamp();
-        var cpuStart = BlockingProbe.ThreadCpuTicks();
-        var pausedStart = GC.GetTotalPauseDuration();
+
+        // Thread CPU time is a system call: it is read only for a turn that follows a long one.
+        var cpuStart = _probeCpu ? BlockingProbe.ThreadCpuTicks() : -1;
+        var pausedStart = _probeCpu ? GC.GetTotalPauseDuration() : default;
         var now = turnStart;
         var state = CycleResult.Idle;
         while (!_stopping)
@@ -459,7 +462,10 @@ internal abstract class Executor : IThreadPoolWorkItem
             return;
         }
 
-        if (now - turnStart >= BlockingCycleTicks && LooksBlocked(turnStart, now, cpuStart, pausedStart))
+        now = Stopwatch.GetTimestamp();
+        var wasProbed = _probeCpu;
+        _probeCpu = now - turnStart >= BlockingCycleTicks;
+        if (_probeCpu && wasProbed && LooksBlocked(turnStart, now, cpuStart, pausedStart))
         {
             // Runs on, from here, on a thread of its own; a producer that still reaches Schedule signals that thread.
             _onThread = true;
@@ -616,7 +622,7 @@ internal abstract class Executor : IThreadPoolWorkItem
             }
 
             FlushAll();
-            now = Stopwatch.GetTimestamp();
+            now = LastNow;
             return progressed ? CycleResult.Progressed : CycleResult.Idle;
         }
         catch (Exception e)
