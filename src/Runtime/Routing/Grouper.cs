@@ -136,7 +136,9 @@ internal sealed class PartialKeyGrouper(int[] targetTasks, int[] fieldIndexes) :
     {
         var n = TargetTasks.Length;
         var first = FloorMod(StableHash.Of(values, fieldIndexes, 0x12345679), n);
-        var second = FloorMod(StableHash.Of(values, fieldIndexes, 0x7f4a7c15), n);
+
+        // The second choice is drawn from the other tasks, so a key always has two when there are two.
+        var second = n < 2 ? first : (first + 1 + FloorMod(StableHash.Of(values, fieldIndexes, 0x7f4a7c15), n - 1)) % n;
         var pick = _sent[second] < _sent[first] ? second : first;
         _sent[pick]++;
         into[0] = TargetTasks[pick];

@@ -1,4 +1,6 @@
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StormSharp.Runtime.Routing;
 
@@ -85,26 +87,14 @@ internal static class StableHash
         return Bytes(bytes);
     }
 
-    private static uint String(string s)
-    {
-        var h = Seed ^ (uint)s.Length;
-        foreach (var c in s)
-        {
-            h = Mix(h, c);
-        }
-
-        return Finish(h);
-    }
+    // XXH3 over the string's UTF-16 code units (little-endian, as on every platform .NET runs on): a few nanoseconds
+    // for a word, where mixing one char at a time cost several times that on a fields grouping's hot path.
+    private static uint String(string s) => Bytes(MemoryMarshal.AsBytes(s.AsSpan()));
 
     private static uint Bytes(ReadOnlySpan<byte> bytes)
     {
-        var h = Seed ^ (uint)bytes.Length;
-        foreach (var b in bytes)
-        {
-            h = Mix(h, b);
-        }
-
-        return Finish(h);
+        var h = XxHash3.HashToUInt64(bytes, Seed);
+        return (uint)h ^ (uint)(h >> 32);
     }
 
     // MurmurHash3's block mix and finaliser: cheap, and good avalanche so that modulo a task count spreads keys evenly.
