@@ -284,7 +284,7 @@ internal sealed class BoltExecutor : Executor
             }
 
             t.Done = true;
-            TellAckers(executor.Runtime.AckAckStream, t, withEdges: true);
+            TellAckers(executor.AckAckStream, t, withEdges: true);
 
             if (ReferenceEquals(t, _executing))
             {
@@ -309,18 +309,17 @@ internal sealed class BoltExecutor : Executor
             }
 
             t.Done = true;
-            TellAckers(executor.Runtime.AckFailStream, t, withEdges: false);
+            TellAckers(executor.AckFailStream, t, withEdges: false);
 
             executor.Stats.RecordFail(t.Stream.Index);
         }
 
-        public void ResetTimeout(ITuple input) => TellAckers(executor.Runtime.AckResetStream, AsImpl(input)!, withEdges: false);
+        public void ResetTimeout(ITuple input) => TellAckers(executor.AckResetStream, AsImpl(input)!, withEdges: false);
 
         /// <summary>One message per root of <paramref name="t"/> to that root's acker; an ack carries the edge XORed with the children's edges.</summary>
         private void TellAckers(StreamInfo stream, TupleImpl t, bool withEdges)
         {
-            var rt = executor.Runtime;
-            if (!rt.AckingEnabled)
+            if (!executor.Acking)
             {
                 return;
             }
@@ -328,7 +327,7 @@ internal sealed class BoltExecutor : Executor
             for (var i = 0; i < t.AnchorCount; i++)
             {
                 var root = t.RootAt(i);
-                executor.SendSystem(stream, TaskId, rt.AckerTaskFor(root), root, withEdges ? t.EdgeAt(i) ^ t.OutAckVal : 0);
+                executor.SendSystem(stream, TaskId, executor.AckerTaskFor(root), root, withEdges ? t.EdgeAt(i) ^ t.OutAckVal : 0);
             }
         }
 
@@ -345,7 +344,7 @@ internal sealed class BoltExecutor : Executor
         private void Send(StreamInfo stream, TupleImpl? anchor, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> values)
         {
             var targets = executor.Targets;
-            var acking = executor.Runtime.AckingEnabled;
+            var acking = executor.Acking;
             for (var i = 0; i < targets.Count; i++)
             {
                 var t = new TupleImpl(stream, values, TaskId, targets.Buffer[i]);
@@ -368,12 +367,10 @@ internal sealed class BoltExecutor : Executor
             }
 
             executor.Stats.RecordEmit(stream.Index, targets.Count);
-            if (executor.Runtime.Debug)
+            if (executor.ObserveEmits)
             {
-                executor.Runtime.LogEmit(executor.ComponentId, TaskId, stream, values);
+                executor.Observe(TaskId, stream, values);
             }
-
-            executor.Runtime.Capture?.Invoke(executor.ComponentId, stream.StreamId, values);
         }
 
         private void Anchor(TupleImpl child, TupleImpl parent)

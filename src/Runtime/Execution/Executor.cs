@@ -64,6 +64,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private long _firstStrikeAt;
     private bool _probeCpu;
     private readonly int _timeOneIn;
+    private readonly int[] _ackerTasks;
     private int _untilTimed = 1;
     private long _firstUnflushedAt;
     private long _nextHousekeeping;
@@ -90,6 +91,41 @@ internal abstract class Executor : IThreadPoolWorkItem
         Targets = new TaskList(runtime.TaskCount + 1);
         Logger = runtime.Logger;
         _timeOneIn = Configuration.ConfigValues.TimeOneIn(runtime.ComponentConf(componentId));
+        Acking = runtime.AckingEnabled;
+        _ackerTasks = runtime.Plan.AckerTasks;
+        AckInitStream = runtime.AckInitStream;
+        AckAckStream = runtime.AckAckStream;
+        AckFailStream = runtime.AckFailStream;
+        AckResetStream = runtime.AckResetStream;
+    }
+
+    // Read on every emit and ack: copied here once rather than followed through the runtime and the plan each time.
+    protected bool Acking { get; }
+
+    protected StreamInfo AckInitStream { get; }
+
+    protected StreamInfo AckAckStream { get; }
+
+    protected StreamInfo AckFailStream { get; }
+
+    protected StreamInfo AckResetStream { get; }
+
+    /// <summary>Whether emits are logged (<c>topology.debug</c>) or captured (testing): fixed when the executor starts.</summary>
+    protected bool ObserveEmits { get; private set; }
+
+    /// <summary>The acker task that tracks <paramref name="root"/>.</summary>
+    protected int AckerTaskFor(long root) =>
+        _ackerTasks.Length == 1 ? _ackerTasks[0] : _ackerTasks[(int)((ulong)root % (ulong)_ackerTasks.Length)];
+
+    /// <summary>Logs and captures an emit, when <see cref="ObserveEmits"/>.</summary>
+    protected void Observe(int task, StreamInfo stream, IReadOnlyList<object?> values)
+    {
+        if (Runtime.Debug)
+        {
+            Runtime.LogEmit(ComponentId, task, stream, values);
+        }
+
+        Runtime.Capture?.Invoke(ComponentId, stream.StreamId, values);
     }
 
     public WorkerRuntime Runtime { get; }
@@ -144,6 +180,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     public void Start(ExecutorTimer? timer)
     {
         _started = true;
+        ObserveEmits = Runtime.Debug || Runtime.Capture is not null;
         if (timer is null)
         {
             StartThread();
@@ -337,7 +374,7 @@ internal abstract class Executor : IThreadPoolWorkItem
             _lastSystemBatch = batch;
         }
 
-        if (stream == Runtime.AckAckStream && batch.TryMergeLast(root, value))
+        if (stream == AckAckStream && batch.TryMergeLast(root, value))
         {
             return;
         }

@@ -350,7 +350,7 @@ internal sealed class SpoutExecutor : Executor
         private void Send(Tuples.StreamInfo stream, IReadOnlyList<object?> values, object? messageId)
         {
             var targets = executor.Targets;
-            var track = messageId is not null && executor.Runtime.AckingEnabled;
+            var track = messageId is not null && executor.Acking;
             long root = 0, ackVal = 0;
             if (track)
             {
@@ -372,17 +372,15 @@ internal sealed class SpoutExecutor : Executor
 
             EmitCount++;
             executor.Stats.RecordEmit(stream.Index, targets.Count);
-            if (executor.Runtime.Debug)
+            if (executor.ObserveEmits)
             {
-                executor.Runtime.LogEmit(executor.ComponentId, TaskId, stream, values);
+                executor.Observe(TaskId, stream, values);
             }
-
-            executor.Runtime.Capture?.Invoke(executor.ComponentId, stream.StreamId, values);
 
             if (track)
             {
                 _pending[root] = new Pending(messageId!, executor.LastNow, stream.Index);
-                executor.SendSystem(executor.Runtime.AckInitStream, TaskId, executor.Runtime.AckerTaskFor(root), root, ackVal);
+                executor.SendSystem(executor.AckInitStream, TaskId, executor.AckerTaskFor(root), root, ackVal);
             }
             else if (messageId is not null)
             {
