@@ -63,6 +63,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private int _strikes;
     private long _firstStrikeAt;
     private bool _probeCpu;
+    private Action? _wakeOnRoom;
     private readonly int _timeOneIn;
     private readonly int[] _ackerTasks;
     private int _untilTimed = 1;
@@ -466,6 +467,19 @@ internal abstract class Executor : IThreadPoolWorkItem
         return all;
     }
 
+    /// <summary>Asks every destination that refused tuples to wake this executor when it has room.</summary>
+    private void NotifyWhenRoom()
+    {
+        _wakeOnRoom ??= Queue.Wake;
+        foreach (var batch in _dirty)
+        {
+            if (batch.Count > 0)
+            {
+                batch.Destination.NotifyWhenRoom(_wakeOnRoom);
+            }
+        }
+    }
+
     protected void ReportError(int task, Exception error) => Runtime.ReportError(ComponentId, task, error);
 
     /// <summary>One turn on a pool thread: cycles while there is progress (and time left in the turn), then parks.</summary>
@@ -520,6 +534,11 @@ internal abstract class Executor : IThreadPoolWorkItem
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             return;
+        }
+
+        if (HasUnsent)
+        {
+            NotifyWhenRoom();
         }
 
         var wakeAt = Math.Min(_nextHousekeeping, now + ToTicks(state == CycleResult.Failed || HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait));
@@ -751,7 +770,12 @@ internal abstract class Executor : IThreadPoolWorkItem
         }
         else
         {
-            // Waiting for room downstream: nothing signals when it frees, so look again after a millisecond.
+            // Waiting for room downstream: a local queue wakes us when it frees; others are looked at again after 1 ms.
+            if (HasUnsent)
+            {
+                NotifyWhenRoom();
+            }
+
             Queue.Wait(HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait);
         }
     }

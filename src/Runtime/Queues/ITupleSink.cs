@@ -10,4 +10,12 @@ internal interface ITupleSink
 {
     /// <summary>Takes as many of <paramref name="items"/> as it has room for, in order; returns how many.</summary>
     int TryPublish(ReadOnlySpan<TupleImpl> items);
+
+    /// <summary>
+    /// After a refusal: calls <paramref name="wake"/> once when room frees (right away if there is room already).
+    /// A sink that cannot tell does nothing, and the emitter looks again on its timer.
+    /// </summary>
+    void NotifyWhenRoom(Action wake)
+    {
+    }
 }

@@ -20,6 +20,8 @@ internal sealed class ReceiveQueue : ITupleSink
     private int _sleeping;
     private int _wakeRequested;
     private Action? _schedule;
+    private readonly List<Action> _roomWaiters = [];
+    private int _roomWaiterCount;
 
     public ReceiveQueue(int capacity)
     {
@@ -116,9 +118,60 @@ internal sealed class ReceiveQueue : ITupleSink
         if (n > 0)
         {
             Volatile.Write(ref _pos.Head, head);
+
+            // Dekker pairing with NotifyWhenRoom: we publish the head then look for waiters; a waiter registers then
+            // looks at the head. Emitters held back by a full queue hear of room once it is half empty.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _roomWaiterCount) != 0 && HalfEmpty)
+            {
+                WakeRoomWaiters();
+            }
         }
 
         return n;
+    }
+
+    /// <summary>Producers: calls <paramref name="wake"/> once the queue is at most half full (now, if it is).</summary>
+    public void NotifyWhenRoom(Action wake)
+    {
+        lock (_roomWaiters)
+        {
+            if (!_roomWaiters.Contains(wake))
+            {
+                _roomWaiters.Add(wake);
+            }
+
+            Volatile.Write(ref _roomWaiterCount, _roomWaiters.Count);
+        }
+
+        Interlocked.MemoryBarrier();
+        if (HalfEmpty)
+        {
+            WakeRoomWaiters();
+        }
+    }
+
+    private bool HalfEmpty => Volatile.Read(ref _pos.Tail) - Volatile.Read(ref _pos.Head) <= _slots.Length / 2;
+
+    private void WakeRoomWaiters()
+    {
+        Action[] waiters;
+        lock (_roomWaiters)
+        {
+            if (_roomWaiters.Count == 0)
+            {
+                return;
+            }
+
+            waiters = [.. _roomWaiters];
+            _roomWaiters.Clear();
+            Volatile.Write(ref _roomWaiterCount, 0);
+        }
+
+        foreach (var wake in waiters)
+        {
+            wake();
+        }
     }
 
     /// <summary>Consumer only: whether a tuple is ready.</summary>
