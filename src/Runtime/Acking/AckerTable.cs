@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace StormSharp.Runtime.Acking;
 
 /// <summary>What an acker message did to its tree.</summary>
@@ -23,7 +21,7 @@ internal enum AckOutcome
 /// </summary>
 internal sealed class AckerTable
 {
-    private readonly Dictionary<long, Entry> _entries = [];
+    private readonly LongMap<Entry> _entries = new();
 
     public int Count => _entries.Count;
 
@@ -64,25 +62,20 @@ internal sealed class AckerTable
     public int Expire(long now, long maxAge, List<long> scratch)
     {
         scratch.Clear();
-        foreach (var (root, e) in _entries)
-        {
-            if (now - e.CreatedAt > maxAge)
-            {
-                scratch.Add(root);
-            }
-        }
+        _entries.CollectKeys((now, maxAge), static (s, e) => s.now - e.CreatedAt > s.maxAge, scratch);
 
         foreach (var root in scratch)
         {
             _entries.Remove(root);
         }
 
+        _entries.TrimExcess();
         return scratch.Count;
     }
 
     private ref Entry Find(long root, long now)
     {
-        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, root, out var existed);
+        ref var e = ref _entries.GetValueRefOrAddDefault(root, out var existed);
         if (!existed)
         {
             e.CreatedAt = now;

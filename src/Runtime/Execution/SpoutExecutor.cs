@@ -261,7 +261,7 @@ internal sealed class SpoutExecutor : Executor
     /// <summary>One spout task: its spout, its collector, and its tuples in flight.</summary>
     private sealed class SpoutTask(SpoutExecutor executor, int taskId, ISpout spout, int? maxPending) : ISpoutOutputCollector
     {
-        private readonly Dictionary<long, Pending> _pending = [];
+        private readonly Acking.LongMap<Pending> _pending = new();
 
         public int TaskId { get; } = taskId;
 
@@ -318,25 +318,20 @@ internal sealed class SpoutExecutor : Executor
             if (_pending.TryGetValue(root, out var p))
             {
                 p.EmittedAt = Stopwatch.GetTimestamp();
-                _pending[root] = p;
+                _pending.Set(root, p);
             }
         }
 
         public void Sweep(long now, long timeout, List<long> expired)
         {
+            _pending.TrimExcess();
             if (_pending.Count == 0)
             {
                 return;
             }
 
             expired.Clear();
-            foreach (var (root, p) in _pending)
-            {
-                if (now - p.EmittedAt >= timeout)
-                {
-                    expired.Add(root);
-                }
-            }
+            _pending.CollectKeys((now, timeout), static (s, p) => s.now - p.EmittedAt >= s.timeout, expired);
 
             foreach (var root in expired)
             {
@@ -379,7 +374,7 @@ internal sealed class SpoutExecutor : Executor
 
             if (track)
             {
-                _pending[root] = new Pending(messageId!, executor.LastNow, stream.Index);
+                _pending.Set(root, new Pending(messageId!, executor.LastNow, stream.Index));
                 executor.SendSystem(executor.AckInitStream, TaskId, executor.AckerTaskFor(root), root, ackVal);
             }
             else if (messageId is not null)
