@@ -4,19 +4,25 @@ namespace StormSharp.Topology;
 
 /// <summary>The values of one tuple, in the order of its stream's <see cref="Fields"/>.</summary>
 /// <remarks>
-/// <c>new Values(a, b)</c> keeps the argument array as its storage (one allocation for the array, one for this
-/// object, no copy): emitting a tuple is the hottest allocation in a topology. The engine passes the list by
-/// reference to every task in the same worker: do not change it after emitting it.
+/// Emitting a tuple is the hottest allocation in a topology, so <c>new Values(a)</c> and <c>new Values(a, b)</c> are
+/// one small object: the compiler passes the arguments as a span, and up to two values are kept in the object itself.
+/// An array passed as such (<c>new Values(array)</c>) becomes the storage, without a copy. The engine passes the list
+/// by reference to every task in the same worker: do not change it after emitting it.
 /// </remarks>
 public sealed class Values : IList<object?>, IReadOnlyList<object?>
 {
-    private object?[] _items;
+    private const int Inline = 2;
+
+    // Up to two values live in _first and _second while _items is null; past that, or once edited in the middle,
+    // they all live in _items.
+    private object? _first;
+    private object? _second;
+    private object?[]? _items;
     private int _count;
 
     /// <summary>An empty tuple; add values with <see cref="Add"/> or a collection initializer.</summary>
     public Values()
     {
-        _items = [];
     }
 
     /// <summary>A tuple of <paramref name="values"/>; the array becomes the tuple's storage.</summary>
@@ -24,6 +30,27 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     {
         _items = values ?? [null];
         _count = _items.Length;
+    }
+
+    /// <summary>A tuple of <paramref name="values"/>, copied: into the object itself when there are one or two.</summary>
+    public Values(params ReadOnlySpan<object?> values)
+    {
+        _count = values.Length;
+        if (values.Length > Inline)
+        {
+            _items = values.ToArray();
+            return;
+        }
+
+        if (values.Length > 0)
+        {
+            _first = values[0];
+        }
+
+        if (values.Length > 1)
+        {
+            _second = values[1];
+        }
     }
 
     /// <inheritdoc/>
@@ -35,7 +62,16 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc cref="IList{T}.this"/>
     public object? this[int index]
     {
-        get => (uint)index < (uint)_count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+        get
+        {
+            if ((uint)index >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+
+            return _items is { } items ? items[index] : index == 0 ? _first : _second;
+        }
+
         set
         {
             if ((uint)index >= (uint)_count)
@@ -43,25 +79,58 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
 
-            _items[index] = value;
+            if (_items is { } items)
+            {
+                items[index] = value;
+            }
+            else if (index == 0)
+            {
+                _first = value;
+            }
+            else
+            {
+                _second = value;
+            }
         }
     }
 
     /// <inheritdoc/>
     public void Add(object? item)
     {
-        if (_count == _items.Length)
+        if (_items is null && _count < Inline)
         {
-            Array.Resize(ref _items, Math.Max(4, _count * 2));
+            if (_count == 0)
+            {
+                _first = item;
+            }
+            else
+            {
+                _second = item;
+            }
+
+            _count++;
+            return;
         }
 
-        _items[_count++] = item;
+        var items = Spill();
+        if (_count == items.Length)
+        {
+            Array.Resize(ref _items, Math.Max(4, _count * 2));
+            items = _items;
+        }
+
+        items[_count++] = item;
     }
 
     /// <inheritdoc/>
     public void Clear()
     {
-        Array.Clear(_items, 0, _count);
+        if (_items is { } items)
+        {
+            Array.Clear(items, 0, _count);
+        }
+
+        _first = _second = null;
         _count = 0;
     }
 
@@ -69,10 +138,39 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     public bool Contains(object? item) => IndexOf(item) >= 0;
 
     /// <inheritdoc/>
-    public void CopyTo(object?[] array, int arrayIndex) => Array.Copy(_items, 0, array, arrayIndex, _count);
+    public void CopyTo(object?[] array, int arrayIndex)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (_items is { } items)
+        {
+            Array.Copy(items, 0, array, arrayIndex, _count);
+            return;
+        }
+
+        for (var i = 0; i < _count; i++)
+        {
+            array[arrayIndex + i] = this[i];
+        }
+    }
 
     /// <inheritdoc/>
-    public int IndexOf(object? item) => Array.IndexOf(_items, item, 0, _count);
+    public int IndexOf(object? item)
+    {
+        if (_items is { } items)
+        {
+            return Array.IndexOf(items, item, 0, _count);
+        }
+
+        for (var i = 0; i < _count; i++)
+        {
+            if (Equals(this[i], item))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <inheritdoc/>
     public void Insert(int index, object? item)
@@ -82,9 +180,11 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
+        Spill();
         Add(null);
-        Array.Copy(_items, index, _items, index + 1, _count - index - 1);
-        _items[index] = item;
+        var items = _items!;
+        Array.Copy(items, index, items, index + 1, _count - index - 1);
+        items[index] = item;
     }
 
     /// <inheritdoc/>
@@ -108,9 +208,10 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
+        var items = Spill();
         _count--;
-        Array.Copy(_items, index + 1, _items, index, _count - index);
-        _items[_count] = null;
+        Array.Copy(items, index + 1, items, index, _count - index);
+        items[_count] = null;
     }
 
     /// <inheritdoc/>
@@ -118,7 +219,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     {
         for (var i = 0; i < _count; i++)
         {
-            yield return _items[i];
+            yield return this[i];
         }
     }
 
@@ -126,4 +227,20 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
 
     /// <inheritdoc/>
     public override string ToString() => "[" + string.Join(", ", this) + "]";
+
+    /// <summary>Moves inline values into an array (for edits beyond appending); returns it.</summary>
+    private object?[] Spill()
+    {
+        if (_items is { } items)
+        {
+            return items;
+        }
+
+        items = new object?[4];
+        items[0] = _first;
+        items[1] = _second;
+        _first = _second = null;
+        _items = items;
+        return items;
+    }
 }

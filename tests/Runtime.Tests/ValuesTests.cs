@@ -38,4 +38,55 @@ public sealed class ValuesTests
         Assert.Single(values);
         Assert.Same(inner, values[0]);
     }
+
+    [Fact]
+    public void OneTwoOrThreeArguments_ReadAndEditLikeAList()
+    {
+        // One and two values are kept inline, three go to an array: the list behaves the same either way.
+        foreach (var count in new[] { 0, 1, 2, 3 })
+        {
+            var expected = Enumerable.Range(0, count).Select(i => (object?)("v" + i)).ToList();
+            var values = count switch
+            {
+                0 => new Values(),
+                1 => new Values("v0"),
+                2 => new Values("v0", "v1"),
+                _ => new Values("v0", "v1", "v2"),
+            };
+            Assert.Equal(expected, values);
+            Assert.Equal(count, values.Count);
+            Assert.Throws<ArgumentOutOfRangeException>(() => values[count]);
+
+            values.Add("end");
+            expected.Add("end");
+            values.Insert(0, "start");
+            expected.Insert(0, "start");
+            values[1] = "set";
+            expected[1] = "set";
+            Assert.Equal(expected, values);
+
+            values.RemoveAt(values.Count - 1);
+            expected.RemoveAt(expected.Count - 1);
+            Assert.Equal(expected.IndexOf("set"), values.IndexOf("set"));
+            var copy = new object?[values.Count + 1];
+            values.CopyTo(copy, 1);
+            Assert.Equal(expected, copy.Skip(1));
+        }
+    }
+
+    [Fact]
+    public void Append_PastTheInlineValues_KeepsOrder()
+    {
+        var values = new Values("a");
+        for (var i = 0; i < 10; i++)
+        {
+            values.Add(i);
+        }
+
+        Assert.Equal(new object?[] { "a", 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, values);
+        values.Clear();
+        Assert.Empty(values);
+        values.Add("again");
+        Assert.Equal(new object?[] { "again" }, values);
+    }
 }
