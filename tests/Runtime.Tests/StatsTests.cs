@@ -50,6 +50,23 @@ public sealed class StatsTests : ClusterTestBase
     }
 
     [Fact]
+    public void ProcessLatency_AckedAfterExecute_IsTakenFromReceipt()
+    {
+        const int count = 50;
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(Key, count));
+        builder.SetBolt("later", new AckInNextBolt()).ShuffleGrouping("spout").AddConfiguration(Config.TopologyTickTupleFreqSecs, 1);
+        Cluster.SubmitTopology("later", new Config { [Config.TopologyStatsSampleRate] = 1.0 }, builder.CreateTopology());
+
+        Await.Until(() => Board.Of(Key).TotalAcks == count, TimeSpan.FromSeconds(20), () => $"{count} acks, have {Board.Of(Key).TotalAcks}");
+        Await.Until(() => Cluster.GetTopologyInfo("later").Component("later").Windows[StatsWindows.AllTime].Single(s => s.StreamId == "spout:default").Acked == count, TimeSpan.FromSeconds(10), "bolt stats to count every ack");
+        var fromSpout = Cluster.GetTopologyInfo("later").Component("later").Windows[StatsWindows.AllTime].Single(s => s.StreamId == "spout:default");
+
+        // Every input is acked a millisecond or more after it arrived, in a later execute: all of them timed.
+        Assert.True(fromSpout.ProcessLatencyMs >= 1, $"latencies {fromSpout}");
+    }
+
+    [Fact]
     public void ExecutorStats_Windows_SubtractSnapshotTakenAWindowAgo()
     {
         var freq = System.Diagnostics.Stopwatch.Frequency;
@@ -67,5 +84,32 @@ public sealed class StatsTests : ClusterTestBase
         var all = stats.Window(StatsWindows.AllTime, now, out var coveredAll);
         Assert.Equal(71, all[ExecutorStats.Emitted]);
         Assert.Equal(700, coveredAll, 1);
+    }
+}
+
+/// <summary>Acks each input during the next execute (a tick, for the last one), a millisecond later: never in its own.</summary>
+internal sealed class AckInNextBolt : BaseRichBolt
+{
+    [NonSerialized]
+    private IOutputCollector? _collector;
+
+    [NonSerialized]
+    private ITuple? _held;
+
+    public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector) => _collector = collector;
+
+    public override void Execute(ITuple input)
+    {
+        Thread.Sleep(1);
+        if (_held is not null)
+        {
+            _collector!.Ack(_held);
+        }
+
+        _held = input.SourceStreamId == Utils.TickStreamId ? null : input;
+    }
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+    {
     }
 }

@@ -52,7 +52,6 @@ internal sealed class BoltExecutor : Executor
         var task = TaskFor(tuple.DestTask);
         var timed = TimeNext();
         var start = timed ? Stopwatch.GetTimestamp() : LastNow;
-        tuple.ReceivedAt = timed ? start : 0;
         if (task is null || !task.Prepared)
         {
             // The task failed to prepare: fail its inputs so their spouts can replay them elsewhere or report it.
@@ -61,7 +60,7 @@ internal sealed class BoltExecutor : Executor
         else if (timed)
         {
             var end = task.Execute(tuple, start, timed: true);
-            Stats.RecordExecute(tuple.Stream.Index, end - start);
+            Stats.RecordExecute(tuple.Stream.Index, end - start, represents: Represents);
             Timed(end - start);
             LastNow = end;
         }
@@ -129,8 +128,11 @@ internal sealed class BoltExecutor : Executor
         private readonly IRichBolt? _rich = bolt as IRichBolt;
         private readonly IBasicBolt? _basic = bolt as IBasicBolt;
         private TupleImpl? _current;
+        private const int MaxTimedUnacked = 10_000;
+
         private TupleImpl? _executing;
         private bool _ackedInExecute;
+        private Dictionary<TupleImpl, (long ReceivedAt, int Represents)>? _timedUnacked;
 
         public int TaskId { get; } = taskId;
 
@@ -225,7 +227,18 @@ internal sealed class BoltExecutor : Executor
             var end = Stopwatch.GetTimestamp();
             if (_ackedInExecute)
             {
-                executor.Stats.RecordAck(input.Stream.Index, end - start);
+                executor.Stats.RecordAck(input.Stream.Index, end - start, executor.Represents);
+            }
+            else if (!input.Done && executor.Acking)
+            {
+                // Acked later (a rich bolt that batches, say): its process latency is taken then, from here.
+                _timedUnacked ??= new Dictionary<TupleImpl, (long ReceivedAt, int Represents)>(ReferenceEqualityComparer.Instance);
+                if (_timedUnacked.Count >= MaxTimedUnacked)
+                {
+                    _timedUnacked.Clear(); // tuples never acked: they time out upstream; only their samples are lost
+                }
+
+                _timedUnacked[input] = (start, executor.Represents);
             }
 
             return end;
@@ -290,9 +303,9 @@ internal sealed class BoltExecutor : Executor
             {
                 _ackedInExecute = true;
             }
-            else if (t.ReceivedAt != 0)
+            else if (_timedUnacked is { Count: > 0 } timed && timed.Remove(t, out var sample))
             {
-                executor.Stats.RecordAck(t.Stream.Index, Stopwatch.GetTimestamp() - t.ReceivedAt);
+                executor.Stats.RecordAck(t.Stream.Index, Stopwatch.GetTimestamp() - sample.ReceivedAt, sample.Represents);
             }
             else
             {
@@ -310,6 +323,7 @@ internal sealed class BoltExecutor : Executor
 
             t.Done = true;
             TellAckers(executor.AckFailStream, t, withEdges: false);
+            _timedUnacked?.Remove(t);
 
             executor.Stats.RecordFail(t.Stream.Index);
         }

@@ -67,6 +67,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private readonly int _timeOneIn;
     private readonly int[] _ackerTasks;
     private int _untilTimed = 1;
+    private int _sinceTimed;
     private long _firstUnflushedAt;
     private long _nextHousekeeping;
     private long _nextLoadRefresh;
@@ -237,14 +238,20 @@ internal abstract class Executor : IThreadPoolWorkItem
     /// </summary>
     protected bool TimeNext()
     {
+        _sinceTimed++;
         if (--_untilTimed > 0)
         {
             return false;
         }
 
         _untilTimed = _timeOneIn;
+        Represents = _sinceTimed;
+        _sinceTimed = 0;
         return true;
     }
+
+    /// <summary>How many tuples the last timed one stands for: itself and those since the previous timed one.</summary>
+    protected int Represents { get; private set; } = 1;
 
     /// <summary>Reports how long a timed tuple took, and keeps timing every tuple while they are slow.</summary>
     protected void Timed(long ticks)

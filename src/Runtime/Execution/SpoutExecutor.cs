@@ -115,7 +115,6 @@ internal sealed class SpoutExecutor : Executor
 
         var emitted = false;
         var start = Stopwatch.GetTimestamp();
-        LastNow = start;
         foreach (var t in _tasks)
         {
             if (!t.Opened)
@@ -123,6 +122,8 @@ internal sealed class SpoutExecutor : Executor
                 continue;
             }
 
+            var readAtCall = 0;
+            LastNow = Stopwatch.GetTimestamp();
             for (var call = 0; call < MaxCallsPerCycle && t.CanEmit && !HasUnsent; call++)
             {
                 // A slow NextTuple (one that sleeps or polls a source) must not hold its tuples back, nor keep the
@@ -131,7 +132,12 @@ internal sealed class SpoutExecutor : Executor
                 if (_slowCalls || (call & 7) == 7)
                 {
                     var now = Stopwatch.GetTimestamp();
-                    _slowCalls = now - LastNow > SlowCallTicks * (_slowCalls ? 1 : 8);
+                    if (call > readAtCall)
+                    {
+                        _slowCalls = now - LastNow > SlowCallTicks * (call - readAtCall);
+                    }
+
+                    readAtCall = call;
                     LastNow = now; // the emit time of what the next calls emit
                     FlushIfDue(now);
                     if (now - start > CycleTicks)

@@ -58,12 +58,16 @@ internal sealed class ExecutorStats
         _current[b + Transferred] += transferred;
     }
 
-    public void RecordAck(int stream, long latencyTicks)
+    /// <summary>
+    /// An ack whose latency was timed; <paramref name="represents"/>: how many acks this sample stands for (the ones
+    /// since the previous sample), so that a mean over samples taken more often when tuples are slow is not biased.
+    /// </summary>
+    public void RecordAck(int stream, long latencyTicks, int represents = 1)
     {
         var b = stream * MetricCount;
         _current[b + Acked]++;
-        _current[b + AckLatencyTicks] += latencyTicks;
-        _current[b + AckTimed]++;
+        _current[b + AckLatencyTicks] += latencyTicks * represents;
+        _current[b + AckTimed] += represents;
     }
 
     /// <summary>An ack whose latency was not timed.</summary>
@@ -71,12 +75,16 @@ internal sealed class ExecutorStats
 
     public void RecordFail(int stream) => _current[(stream * MetricCount) + Failed]++;
 
-    public void RecordExecute(int stream, long latencyTicks, int count = 1)
+    /// <summary>
+    /// <paramref name="count"/> executes timed together (an acker batch) in <paramref name="latencyTicks"/>, standing
+    /// for <paramref name="represents"/> times as many (see <see cref="RecordAck"/>).
+    /// </summary>
+    public void RecordExecute(int stream, long latencyTicks, int count = 1, int represents = 1)
     {
         var b = stream * MetricCount;
         _current[b + Executed] += count;
-        _current[b + ExecuteLatencyTicks] += latencyTicks;
-        _current[b + ExecuteTimed] += count;
+        _current[b + ExecuteLatencyTicks] += latencyTicks * represents;
+        _current[b + ExecuteTimed] += (long)count * represents;
     }
 
     /// <summary>An execute whose latency was not timed.</summary>

@@ -56,8 +56,6 @@ internal sealed class TupleImpl : ITuple
     /// <summary>Whether the receiving bolt has acked or failed it (a second ack or fail is ignored).</summary>
     public bool Done { get; set; }
 
-    /// <summary>Stopwatch timestamp when the executor began processing this tuple (process latency).</summary>
-    public long ReceivedAt { get; set; }
 
     public void AddAnchor(long root, long edge)
     {
