@@ -507,7 +507,8 @@ internal abstract class Executor : IThreadPoolWorkItem
         var state = CycleResult.Idle;
         while (!_stopping)
         {
-            state = RunCycle(out now);
+            // Later cycles start from the last reading the previous one took (at most a few tuples old).
+            state = RunCycle(now, out now);
             if (state != CycleResult.Progressed || now - turnStart >= TurnTicks)
             {
                 break;
@@ -520,7 +521,13 @@ internal abstract class Executor : IThreadPoolWorkItem
             return;
         }
 
-        now = Stopwatch.GetTimestamp();
+        // A bolt's last reading covers its last timed tuple, and every tuple is timed while they are slow; a spout's
+        // last NextTuple may have blocked after its reading, so a spout looks at the clock again.
+        if (IsSpout)
+        {
+            now = Stopwatch.GetTimestamp();
+        }
+
         var wasProbed = _probeCpu;
         _probeCpu = now - turnStart >= BlockingCycleTicks;
         if (_probeCpu && wasProbed && LooksBlocked(turnStart, now, cpuStart, pausedStart))
@@ -607,7 +614,7 @@ internal abstract class Executor : IThreadPoolWorkItem
 
         while (!_stopping)
         {
-            var state = RunCycle(out _);
+            var state = RunCycle(Stopwatch.GetTimestamp(), out _);
             if (state == CycleResult.Progressed)
             {
                 _idle = 0;
@@ -654,10 +661,11 @@ internal abstract class Executor : IThreadPoolWorkItem
         _finished.Set();
     }
 
-    private CycleResult RunCycle(out long now)
+    /// <summary>One cycle, from <paramref name="start"/>; <paramref name="now"/>: the last clock reading it took.</summary>
+    private CycleResult RunCycle(long start, out long now)
     {
-        now = Stopwatch.GetTimestamp();
-        LastNow = now;
+        now = start;
+        LastNow = start;
         try
         {
             if (now >= _nextHousekeeping)
