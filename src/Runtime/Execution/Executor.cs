@@ -14,14 +14,14 @@ namespace StormSharp.Runtime.Execution;
 /// cycle, when a batch fills, or after <c>topology.flush.tuple.freq.millis</c>), and does the housekeeping (ticks,
 /// timeouts, stats snapshots, load refresh). Cycles never overlap, so no task state is shared between threads.
 /// <para>
-/// By default an executor runs as a work item on the .NET thread pool: it runs while it has work, then parks, and a
-/// producer that publishes to its queue (or the worker's <see cref="ExecutorTimer"/> at its next deadline) schedules
-/// it again. So a worker uses as many threads as there are cores, not one per executor, and idle executors cost
-/// nothing. With <c>topology.executor.dedicated.thread</c> set, or once its cycles are seen blocking, an executor runs
+/// By default an executor takes turns on the <see cref="ExecutorPool"/>'s threads: it runs while it has work, then
+/// parks, and a producer that publishes to its queue (or the worker's <see cref="ExecutorTimer"/> at its next
+/// deadline) schedules it again. So a worker uses as many threads as there are cores, not one per executor, and idle
+/// executors cost nothing. With <c>topology.executor.dedicated.thread</c> set, or once its cycles are seen blocking, an executor runs
 /// on a thread of its own, as in Storm, which suits bolts that wait on I/O.
 /// </para>
 /// </summary>
-internal abstract class Executor : IThreadPoolWorkItem
+internal abstract class Executor : IPoolTurn
 {
     private const int PollBatch = 256;
     private static readonly long HousekeepingTicks = Stopwatch.Frequency / 50;
@@ -55,6 +55,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     private readonly ManualResetEventSlim _finished = new(false);
     private Thread? _thread;
     private ExecutorTimer? _timer;
+    private ExecutorPool? _pool;
     private volatile bool _stopping;
     private volatile bool _onThread;
     private bool _started;
@@ -169,18 +170,19 @@ internal abstract class Executor : IThreadPoolWorkItem
     /// <summary>Approximate, for other threads: whether emitted tuples wait in batches.</summary>
     public bool HasBacklog => Volatile.Read(ref _backlog);
 
-    /// <summary>Whether this executor runs on a thread of its own rather than on the thread pool.</summary>
+    /// <summary>Whether this executor runs on a thread of its own rather than in turns on the executor pool.</summary>
     public bool OnOwnThread => _onThread;
 
     /// <summary>Pooled and parked: when the worker's timer should wake it (long.MaxValue: no deadline).</summary>
     public long WakeAt => Volatile.Read(ref _wakeAt);
 
     /// <summary>
-    /// Starts running: on a thread of its own when <paramref name="timer"/> is null, otherwise on the thread pool with
-    /// <paramref name="timer"/> waking it at its deadlines.
+    /// Starts running: on a thread of its own when <paramref name="timer"/> is null, otherwise in turns on
+    /// <paramref name="pool"/>, with <paramref name="timer"/> waking it at its deadlines.
     /// </summary>
-    public void Start(ExecutorTimer? timer)
+    public void Start(ExecutorTimer? timer, ExecutorPool pool)
     {
+        _pool = pool;
         _started = true;
         ObserveEmits = Runtime.Debug || Runtime.Capture is not null;
         if (timer is null)
@@ -191,7 +193,7 @@ internal abstract class Executor : IThreadPoolWorkItem
 
         _timer = timer;
         Queue.UseScheduler(Schedule);
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        _pool!.Schedule(this);
     }
 
     /// <summary>Stops the loop, waits for the task's Close/Cleanup, and returns false if it did not finish in time.</summary>
@@ -490,7 +492,7 @@ internal abstract class Executor : IThreadPoolWorkItem
     protected void ReportError(int task, Exception error) => Runtime.ReportError(ComponentId, task, error);
 
     /// <summary>One turn on a pool thread: cycles while there is progress (and time left in the turn), then parks.</summary>
-    void IThreadPoolWorkItem.Execute()
+    public void RunTurn()
     {
         if (!_initialized)
         {
@@ -546,7 +548,7 @@ internal abstract class Executor : IThreadPoolWorkItem
 
         if (state == CycleResult.Progressed)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _pool!.Schedule(this);
             return;
         }
 
@@ -560,7 +562,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         _timer!.Expect(wakeAt);
         if (!Queue.TryPark())
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _pool!.Schedule(this);
         }
     }
 
@@ -572,7 +574,7 @@ internal abstract class Executor : IThreadPoolWorkItem
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _pool!.Schedule(this);
         }
     }
 

@@ -5,9 +5,10 @@ namespace StormSharp.Runtime.Execution;
 /// <summary>
 /// Wakes parked pooled executors at their deadlines: housekeeping (stats windows, ticks, timeouts), a spout's next
 /// try at NextTuple, a backpressured executor's next look downstream. One thread per worker, asleep until the
-/// earliest deadline; an executor that parks with an earlier one than planned pokes it.
+/// earliest deadline (50 ms at most, when it also checks that the pool makes progress); an executor that parks with an
+/// earlier deadline than planned pokes it.
 /// </summary>
-internal sealed class ExecutorTimer
+internal sealed class ExecutorTimer(ExecutorPool pool)
 {
     private const int MaxSleepMillis = 50;
 
@@ -71,6 +72,7 @@ internal sealed class ExecutorTimer
                 }
             }
 
+            pool.CheckProgress(now);
             Volatile.Write(ref _plannedWake, next);
             Interlocked.MemoryBarrier();
             var millis = next == long.MaxValue

@@ -22,7 +22,7 @@ internal sealed class WorkerRuntime
     private readonly TopologyContext?[] _contexts;
     private readonly IWorkerTransport _transport;
     private readonly List<int> _remoteWorkers;
-    private readonly ExecutorTimer _timer = new();
+    private readonly ExecutorTimer _timer = new(ExecutorPool.Shared);
 
     public WorkerRuntime(TopologyPlan plan, int worker, IWorkerTransport transport)
     {
@@ -127,7 +127,7 @@ internal sealed class WorkerRuntime
         }
     }
 
-    /// <summary>Starts every executor: on the thread pool, with this worker's timer, unless its component asks for a thread of its own.</summary>
+    /// <summary>Starts every executor: in turns on the shared executor pool, with this worker's timer, unless its component asks for a thread of its own.</summary>
     public void Start()
     {
         foreach (var e in Executors)
@@ -138,7 +138,7 @@ internal sealed class WorkerRuntime
                 _timer.Add(e);
             }
 
-            e.Start(dedicated ? null : _timer);
+            e.Start(dedicated ? null : _timer, ExecutorPool.Shared);
         }
 
         _timer.Start();
