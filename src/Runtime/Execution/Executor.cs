@@ -311,9 +311,16 @@ internal abstract class Executor : IPoolTurn
         }
 
         var buffer = Targets.Buffer;
+        var groupers = route.Groupers;
+        if (groupers.Length == 1)
+        {
+            // One subscriber, the common case: it writes straight into the target list (sized for every task).
+            Targets.Count = groupers[0].Choose(sourceTask, values, buffer);
+            return;
+        }
+
         var scratch = route.Scratch;
         var count = 0;
-        var groupers = route.Groupers;
         for (var g = 0; g < groupers.Length; g++)
         {
             var n = groupers[g].Choose(sourceTask, values, scratch);
