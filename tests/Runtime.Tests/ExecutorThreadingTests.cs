@@ -57,4 +57,25 @@ public sealed class ExecutorThreadingTests : ClusterTestBase
         Await.Until(() => Interlocked.Read(ref Board.Of(Key).Executed) >= executed + 10, TimeSpan.FromSeconds(10), "the bolt to go on processing on its thread");
         Assert.False(running.Executors.Single(e => e.ComponentId == "quick").OnOwnThread, "a bolt that does not block stays on the pool");
     }
+
+    [Fact]
+    public void IdleTopology_ExecutorsPark_TakingOnlyTimerTurns()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(OtherKey, 10));
+        builder.SetBolt("bolt", new RecordingBolt(Key)).ShuffleGrouping("spout");
+        LocalTopology? running = null;
+        Cluster.Submit("idle", new Config(), builder.CreateTopology(), t => running = t);
+        Await.Until(() => Board.Of(OtherKey).TotalAcks == 10, TimeSpan.FromSeconds(20), "10 acks");
+
+        // Parked, a bolt wakes for housekeeping (50 times a second) and a spout with nothing to emit retries every
+        // millisecond, as Storm's spout wait does. An executor that failed to park would take a turn after turn.
+        var before = running!.Executors.ToDictionary(e => e, e => e.Turns);
+        Thread.Sleep(1000);
+        foreach (var e in running.Executors)
+        {
+            var turns = e.Turns - before[e];
+            Assert.True(turns < (e.IsSpout ? 3_000 : 300), $"executor of '{e.ComponentId}' took {turns} turns in a second while idle");
+        }
+    }
 }

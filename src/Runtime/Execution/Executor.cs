@@ -64,6 +64,7 @@ internal abstract class Executor : IPoolTurn
     private int _strikes;
     private long _firstStrikeAt;
     private bool _probeCpu;
+    private long _turns;
     private Action? _wakeOnRoom;
     private readonly int _timeOneIn;
     private readonly int[] _ackerTasks;
@@ -169,6 +170,9 @@ internal abstract class Executor : IPoolTurn
 
     /// <summary>Approximate, for other threads: whether emitted tuples wait in batches.</summary>
     public bool HasBacklog => Volatile.Read(ref _backlog);
+
+    /// <summary>Turns taken on the pool so far (read by other threads): an idle executor takes a few per second.</summary>
+    public long Turns => Volatile.Read(ref _turns);
 
     /// <summary>Whether this executor runs on a thread of its own rather than in turns on the executor pool.</summary>
     public bool OnOwnThread => _onThread;
@@ -501,6 +505,7 @@ internal abstract class Executor : IPoolTurn
     /// <summary>One turn on a pool thread: cycles while there is progress (and time left in the turn), then parks.</summary>
     public void RunTurn()
     {
+        Volatile.Write(ref _turns, _turns + 1);
         if (!_initialized)
         {
             SafeInit();
