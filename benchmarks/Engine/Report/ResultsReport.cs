@@ -201,7 +201,7 @@ public static class ResultsReport
         {
             L("## Where the time and the allocations go");
             L();
-            L("CPU per thread (cores, from /proc/self/task; executor threads are named after their component, cut to 15 characters) and " +
+            L("CPU per thread (cores, from /proc/self/task; names cut to 15 characters; the engine runs on `executor-pool-N`, plus a thread named after its component for any executor that has one of its own) and " +
               "allocated bytes by type (sampled from the runtime's allocation ticks, about one per 100 KB) during each window.");
             L();
             L("| pipeline | CPU by thread | allocations by type |");
