@@ -72,6 +72,15 @@ public static class Sections
             r.WordCountMax.Add(max);
         }
 
+        // On a shared machine one window of each can land on a fast and a slow minute: more rounds of the two closest
+        // pipelines, back to back, and the summary takes the median of the ratios within a round.
+        for (var round = 2; round <= o.WordCountRounds; round++)
+        {
+            var dataflow = Harness.Measure($"dataflow (round {round})", () => DataflowPeer.StartWordCount(0), o.Warmup, o.Window);
+            var engine = Harness.Measure($"engine (round {round})", () => EngineTopologies.StartWordCount(0), o.Warmup, o.Window);
+            r.WordCountRounds.Add((dataflow, engine with { Note = Failures() }));
+        }
+
         var engineMax = r.EngineWordCountMax;
         if (double.IsFinite(engineMax) && engineMax > 0)
         {

@@ -67,7 +67,7 @@ public static class ResultsReport
         L("| --- | --- | --- |");
         Target(L, "ConstSpoutNullBolt >= 0.5 x Channels pipeline", r.EngineConstRate / SuiteResults.Rate(r.Const, "channels"), v => v >= 0.5);
         Target(L, "ack ratio vs no-ack >= 0.5", SuiteResults.Rate(r.Ack, "engine acking") / SuiteResults.Rate(r.Ack, "engine no acking"), v => v >= 0.5);
-        Target(L, "word count >= 1.0 x Dataflow", r.EngineWordCountMax / SuiteResults.Rate(r.WordCountMax, "dataflow"), v => v >= 1.0);
+        Target(L, "word count >= 1.0 x Dataflow (median of rounds)", r.WordCountRatioVsDataflow, v => v >= 1.0);
         Target(L, "word count >= 1.0 x Akka.Streams", r.EngineWordCountMax / SuiteResults.Rate(r.WordCountMax, "akka"), v => v >= 1.0);
         Target(L, "p99 complete latency at half max <= 5 ms", r.EngineHalfMax?.Latency.P99Ms ?? double.NaN, v => v <= 5);
         Target(L, "routing: 0 B/tuple beyond the tuple", r.RoutingBytesPerTuple, v => v < 0.5);
@@ -100,6 +100,23 @@ public static class ResultsReport
         L("Highest sustained rate (spout unpaced; held back only by max pending and full queues):");
         L();
         Latency(L, r.WordCountMax, showOffered: false);
+        if (r.WordCountRounds.Count > 0)
+        {
+            L("Rounds of Dataflow then engine, back to back (round 1 is the table above); the summary's ratio is their median:");
+            L();
+            L("| round | dataflow (sentences/s) | engine (sentences/s) | engine / dataflow |");
+            L("| --- | --- | --- | --- |");
+            var ratios = r.WordCountRatiosVsDataflow;
+            L($"| 1 | {SuiteResults.Rate(r.WordCountMax, "dataflow").ToString("N0", Inv)} | {r.EngineWordCountMax.ToString("N0", Inv)} | {SuiteResults.X(ratios[0])} |");
+            for (var i = 0; i < r.WordCountRounds.Count; i++)
+            {
+                var (d, e) = r.WordCountRounds[i];
+                L($"| {i + 2} | {d.Rate.ToString("N0", Inv)} | {e.Rate.ToString("N0", Inv)} | {SuiteResults.X(ratios[i + 1])} |");
+            }
+
+            L();
+        }
+
         if (r.WordCountSweep.Count > 0)
         {
             L("Engine at fixed offered rates (fractions of its highest sustained rate):");
