@@ -10,8 +10,8 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
     /// <summary>The measured window of each throughput and latency run (the issue asks for at least 20 s).</summary>
     public TimeSpan Window => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(20);
 
-    /// <summary>Rounds of Dataflow then engine word count at max, the first being the main table's runs.</summary>
-    public int WordCountRounds => Quick ? 2 : 3;
+    /// <summary>Rounds of the two runs behind a ratio (acking and no acking; Dataflow and engine word count), the first being the main table's.</summary>
+    public int Rounds => Quick ? 2 : 3;
 
     public TimeSpan OverloadDuration => Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(60);
 
