@@ -114,7 +114,7 @@ internal sealed class SpoutExecutor : Executor
         }
 
         var emitted = false;
-        var start = Stopwatch.GetTimestamp();
+        var start = 0L;
         foreach (var t in _tasks)
         {
             if (!t.Opened)
@@ -122,8 +122,14 @@ internal sealed class SpoutExecutor : Executor
                 continue;
             }
 
+            // One reading per task to start from; the first task's also starts the cycle's time budget.
             var readAtCall = 0;
             LastNow = Stopwatch.GetTimestamp();
+            if (start == 0)
+            {
+                start = LastNow;
+            }
+
             for (var call = 0; call < MaxCallsPerCycle && t.CanEmit && !HasUnsent; call++)
             {
                 // A slow NextTuple (one that sleeps or polls a source) must not hold its tuples back, nor keep the
