@@ -1,7 +1,7 @@
 namespace StormSharp.Benchmarks.Engine;
 
-/// <summary>Command line: <c>[engine] [--quick] [--only const,ack,wordcount,overload,micro] [--results path] [--queue capacity]</c>.</summary>
-public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string? ResultsPath, int QueueCapacity)
+/// <summary>Command line: <c>[engine] [--quick] [--only const,ack,wordcount,overload,micro] [--results path] [--queue capacity] [--rounds n]</c>.</summary>
+public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string? ResultsPath, int QueueCapacity, int? RoundsOverride = null)
 {
     public static readonly string[] Sections = ["const", "ack", "wordcount", "overload", "micro"];
 
@@ -10,8 +10,11 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
     /// <summary>The measured window of each throughput and latency run (the issue asks for at least 20 s).</summary>
     public TimeSpan Window => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(20);
 
-    /// <summary>Rounds of the two runs behind a ratio (acking and no acking; Dataflow and engine word count), the first being the main table's.</summary>
-    public int Rounds => Quick ? 2 : 3;
+    /// <summary>
+    /// Rounds of the two runs behind a ratio (acking and no acking; Dataflow and engine word count), the first being
+    /// the main table's; <c>--rounds</c> takes more samples of each pair when the machine is noisy.
+    /// </summary>
+    public int Rounds => RoundsOverride ?? (Quick ? 2 : 3);
 
     public TimeSpan OverloadDuration => Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(60);
 
@@ -31,6 +34,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? results = null;
         var queue = 1024;
+        int? rounds = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -59,15 +63,23 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
                     }
 
                     break;
+                case "--rounds" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > 50)
+                    {
+                        throw new ArgumentException($"--rounds: '{args[i]}' is not a number of rounds from 1 to 50");
+                    }
+
+                    rounds = n;
+                    break;
                 case "--results" when i + 1 < args.Length:
                     results = args[++i];
                     break;
                 default:
                     throw new ArgumentException(
-                        $"unknown argument '{args[i]}'; usage: benchmarks/run engine [--quick] [--only {string.Join(",", Sections)}] [--results <file>] [--queue <capacity>]");
+                        $"unknown argument '{args[i]}'; usage: benchmarks/run engine [--quick] [--only {string.Join(",", Sections)}] [--results <file>] [--queue <capacity>] [--rounds <n>]");
             }
         }
 
-        return new BenchOptions(quick, only, results, queue);
+        return new BenchOptions(quick, only, results, queue, rounds);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Routing;
@@ -750,6 +752,7 @@ internal abstract class Executor : IPoolTurn
 
             var t = buffer[_next]!;
             buffer[_next++] = null;
+            PrefetchAhead(buffer, _next, _taken);
             var now = Process(t); // each kind flushes on the interval from its own timestamps
             done++;
             if (now - start >= TurnTicks)
@@ -760,6 +763,49 @@ internal abstract class Executor : IPoolTurn
 
         Volatile.Write(ref _processed, _processed + done);
         return done > 0;
+    }
+
+    /// <summary>
+    /// Tuples arrive from other cores, so the first touch of each (its object, its values, its first value) misses the
+    /// cache: a profile of word count put a fifth of the bolts' time on those three loads (prefetching took ~8% off the
+    /// word count's CPU per sentence, in interleaved one-second slices). While one tuple executes,
+    /// this asks the CPU for what the next ones will touch, a stage at a time: the object three ahead, the values
+    /// of the next but one, the first value of the next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchAhead(TupleImpl?[] buffer, int next, int taken)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        if (next + 3 < taken)
+        {
+            Prefetch(buffer[next + 3]!, lines: 2);
+        }
+
+        if (next + 1 < taken)
+        {
+            Prefetch(buffer[next + 1]!.ValuesList, lines: 1);
+        }
+
+        if (next < taken && buffer[next]!.ValuesList is Values { Count: > 0 } values && values[0] is { } first)
+        {
+            Prefetch(first, lines: 1);
+        }
+    }
+
+    /// <summary>A hint, never a fault: a stale address (the object moved) only wastes the prefetch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(object o, int lines)
+    {
+        var address = (byte*)Unsafe.As<object, nint>(ref o);
+        Sse.Prefetch0(address);
+        if (lines > 1)
+        {
+            Sse.Prefetch0(address + 64);
+        }
     }
 
     private void RunHousekeeping(long now)
