@@ -13,12 +13,12 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
 {
     private const int Inline = 2;
 
-    // Up to two values live in _first and _second while _items is null; past that, or once edited in the middle,
-    // they all live in _items.
+    // Up to two values live in _first and _rest; past that, or once edited in the middle, they all live in an array
+    // kept in _rest (_spilled). One field for both keeps the object at 40 bytes: it is allocated once per emit.
     private object? _first;
-    private object? _second;
-    private object?[]? _items;
+    private object? _rest;
     private int _count;
+    private bool _spilled;
 
     /// <summary>An empty tuple; add values with <see cref="Add"/> or a collection initializer.</summary>
     public Values()
@@ -28,8 +28,10 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <summary>A tuple of <paramref name="values"/>; the array becomes the tuple's storage.</summary>
     public Values(params object?[] values)
     {
-        _items = values ?? [null];
-        _count = _items.Length;
+        var items = values ?? [null];
+        _rest = items;
+        _spilled = true;
+        _count = items.Length;
     }
 
     /// <summary>A tuple of <paramref name="values"/>, copied: into the object itself when there are one or two.</summary>
@@ -38,7 +40,8 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
         _count = values.Length;
         if (values.Length > Inline)
         {
-            _items = values.ToArray();
+            _rest = values.ToArray();
+            _spilled = true;
             return;
         }
 
@@ -49,7 +52,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
 
         if (values.Length > 1)
         {
-            _second = values[1];
+            _rest = values[1];
         }
     }
 
@@ -69,7 +72,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
 
-            return _items is { } items ? items[index] : index == 0 ? _first : _second;
+            return _spilled ? Items[index] : index == 0 ? _first : _rest;
         }
 
         set
@@ -79,9 +82,9 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
 
-            if (_items is { } items)
+            if (_spilled)
             {
-                items[index] = value;
+                Items[index] = value;
             }
             else if (index == 0)
             {
@@ -89,7 +92,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
             }
             else
             {
-                _second = value;
+                _rest = value;
             }
         }
     }
@@ -97,7 +100,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public void Add(object? item)
     {
-        if (_items is null && _count < Inline)
+        if (!_spilled && _count < Inline)
         {
             if (_count == 0)
             {
@@ -105,7 +108,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
             }
             else
             {
-                _second = item;
+                _rest = item;
             }
 
             _count++;
@@ -115,8 +118,8 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
         var items = Spill();
         if (_count == items.Length)
         {
-            Array.Resize(ref _items, Math.Max(4, _count * 2));
-            items = _items;
+            Array.Resize(ref items, Math.Max(4, _count * 2));
+            _rest = items;
         }
 
         items[_count++] = item;
@@ -125,12 +128,16 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public void Clear()
     {
-        if (_items is { } items)
+        if (_spilled)
         {
-            Array.Clear(items, 0, _count);
+            Array.Clear(Items, 0, _count);
+        }
+        else
+        {
+            _rest = null;
         }
 
-        _first = _second = null;
+        _first = null;
         _count = 0;
     }
 
@@ -141,9 +148,9 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     public void CopyTo(object?[] array, int arrayIndex)
     {
         ArgumentNullException.ThrowIfNull(array);
-        if (_items is { } items)
+        if (_spilled)
         {
-            Array.Copy(items, 0, array, arrayIndex, _count);
+            Array.Copy(Items, 0, array, arrayIndex, _count);
             return;
         }
 
@@ -156,9 +163,9 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public int IndexOf(object? item)
     {
-        if (_items is { } items)
+        if (_spilled)
         {
-            return Array.IndexOf(items, item, 0, _count);
+            return Array.IndexOf(Items, item, 0, _count);
         }
 
         for (var i = 0; i < _count; i++)
@@ -182,7 +189,7 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
 
         Spill();
         Add(null);
-        var items = _items!;
+        var items = Items;
         Array.Copy(items, index, items, index + 1, _count - index - 1);
         items[index] = item;
     }
@@ -228,19 +235,23 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public override string ToString() => "[" + string.Join(", ", this) + "]";
 
+    /// <summary>The array that holds every value once spilled.</summary>
+    private object?[] Items => System.Runtime.CompilerServices.Unsafe.As<object?[]>(_rest!);
+
     /// <summary>Moves inline values into an array (for edits beyond appending); returns it.</summary>
     private object?[] Spill()
     {
-        if (_items is { } items)
+        if (_spilled)
         {
-            return items;
+            return Items;
         }
 
-        items = new object?[4];
+        var items = new object?[4];
         items[0] = _first;
-        items[1] = _second;
-        _first = _second = null;
-        _items = items;
+        items[1] = _rest;
+        _first = null;
+        _rest = items;
+        _spilled = true;
         return items;
     }
 }

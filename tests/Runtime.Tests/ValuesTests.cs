@@ -89,4 +89,32 @@ public sealed class ValuesTests
         values.Add("again");
         Assert.Equal(new object?[] { "again" }, values);
     }
+
+    [Fact]
+    public void AnArrayAsSecondValue_StaysAValue()
+    {
+        // The second inline value and the spilled storage share a field: an array value must not be taken for storage.
+        var array = new object?[] { "x", "y", "z" };
+        var values = new Values("a", array);
+        Assert.Equal(2, values.Count);
+        Assert.Same(array, values[1]);
+        Assert.Equal(new object?[] { "a", array }, values);
+        values.Add("b");
+        Assert.Equal(new object?[] { "a", array, "b" }, values);
+    }
+
+    [Fact]
+    public void OneOrTwoValues_AreOneFortyByteObject()
+    {
+        // Allocated once per emit: the GC counts this thread's bytes exactly.
+        object word = "w";
+        _ = new Values(word, word); // JIT and first-use allocations out of the way
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var one = new Values(word);
+        var two = new Values(word, word);
+        var after = GC.GetAllocatedBytesForCurrentThread();
+        GC.KeepAlive(one);
+        GC.KeepAlive(two);
+        Assert.Equal(80, after - before);
+    }
 }
