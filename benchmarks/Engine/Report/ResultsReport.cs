@@ -47,7 +47,9 @@ public static class ResultsReport
         L($"| cores | {Environment.ProcessorCount} |");
         L($"| memory | {MemoryTotal()} |");
         L($"| OS | {RuntimeInformation.OSDescription} |");
-        L($"| runtime | {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC |");
+        var gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size");
+        var budget = gen0 is null ? "default gen0 budget" : $"gen0 budget DOTNET_GCgen0size={gen0} (as `bin/storm` runs StormSharp; every pipeline shares it)";
+        L($"| runtime | {RuntimeInformation.FrameworkDescription}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {budget} |");
         L($"| load average (1, 5, 15 min) | at start {r.LoadAtStart}; at end {LoadAverage()} (other processes shared the 2 cores: see CPU cores used per run) |");
         L($"| mode | {(o.Quick ? "quick" : "full")}: warm-up {o.Warmup.TotalSeconds:0.#} s, window {o.Window.TotalSeconds:0} s, overload {o.OverloadDuration.TotalSeconds:0} s |");
         L();
