@@ -22,6 +22,40 @@ public sealed class ReceiveQueueTests
     }
 
     [Fact]
+    public void ManyLaps_UnevenBatches_KeepOrderAndReleaseWhatWasPolled()
+    {
+        // Batches of 1 to 7 through 8 slots, polls of 1 to 5: runs split across the end of the ring on every lap.
+        var q = new ReceiveQueue(8);
+        var slots = (TupleImpl?[])typeof(ReceiveQueue).GetField("_slots", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(q)!;
+        var into = new TupleImpl?[8];
+        int published = 0, polled = 0;
+        for (var round = 0; round < 2_000; round++)
+        {
+            var batch = Enumerable.Range(published, 1 + (round % 7)).Select(i => new TupleImpl(Stream, [i], i, 1)).ToArray();
+            published += q.TryPublish(batch);
+            var n = q.Poll(into.AsSpan(0, 1 + (round % 5)));
+            for (var i = 0; i < n; i++)
+            {
+                Assert.Equal(polled++, into[i]!.SourceTask);
+            }
+
+            Assert.Equal(published - polled, q.Count);
+            Assert.Equal(q.Count, slots.Count(t => t is not null)); // polled slots hold no reference
+        }
+
+        while (q.Poll(into) is var n && n > 0)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                Assert.Equal(polled++, into[i]!.SourceTask);
+            }
+        }
+
+        Assert.Equal(published, polled);
+        Assert.True(published > 5_000);
+    }
+
+    [Fact]
     public void Publish_ManyProducers_ConsumerSeesEachOnceInProducerOrder()
     {
         const int producers = 4, perProducer = 200_000;

@@ -99,24 +99,34 @@ internal sealed class ReceiveQueue : ITupleSink
     /// <summary>Consumer only: moves up to <paramref name="into"/>.Length ready tuples into it; returns how many.</summary>
     public int Poll(Span<TupleImpl?> into)
     {
+        // Reads first, writes after: while the consumer keeps pace with a producer still publishing a batch, their
+        // slots share cache lines, and a write per slot would bounce each line between the two cores. A slot's ready
+        // mark needs no reset: a mark left from the previous lap is a whole lap short of what the next one waits for.
         var head = _pos.Head;
         var n = 0;
+        var slots = _slots;
         while (n < into.Length)
         {
-            var idx = (int)(head & _mask);
-            if (Volatile.Read(ref _ready[idx]) != head + 1)
+            var idx = (int)((head + n) & _mask);
+            if (Volatile.Read(ref _ready[idx]) != head + n + 1)
             {
                 break;
             }
 
-            into[n++] = _slots[idx];
-            _slots[idx] = null;
-            _ready[idx] = head + _slots.Length; // the position this slot holds on the next lap
-            head++;
+            into[n++] = slots[idx];
         }
 
         if (n > 0)
         {
+            var first = (int)(head & _mask);
+            var run = Math.Min(n, slots.Length - first);
+            Array.Clear(slots, first, run);
+            if (run < n)
+            {
+                Array.Clear(slots, 0, n - run);
+            }
+
+            head += n;
             Volatile.Write(ref _pos.Head, head);
 
             // Dekker pairing with NotifyWhenRoom: we publish the head then look for waiters; a waiter registers then
