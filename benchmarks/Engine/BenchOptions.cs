@@ -14,7 +14,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string?
     /// Rounds of the two runs behind a ratio (acking and no acking; Dataflow and engine word count), the first being
     /// the main table's; <c>--rounds</c> takes more samples of each pair when the machine is noisy.
     /// </summary>
-    public int Rounds => RoundsOverride ?? (Quick ? 2 : 3);
+    public int Rounds => RoundsOverride ?? (Quick ? 2 : 5);
 
     public TimeSpan OverloadDuration => Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(60);
 
