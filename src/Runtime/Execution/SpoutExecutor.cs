@@ -51,7 +51,27 @@ internal sealed class SpoutExecutor : Executor
         }
     }
 
-    protected override TimeSpan IdleWait => TimeSpan.FromMilliseconds(1);
+    // NextTuple had nothing: try again in a millisecond. Held back by max pending instead, the spout waits for acks,
+    // which wake it as they arrive, so it needs no timer until its next housekeeping.
+    protected override TimeSpan IdleWait => AnyCanEmit() ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromMilliseconds(20);
+
+    private bool AnyCanEmit()
+    {
+        if (!_active)
+        {
+            return false;
+        }
+
+        foreach (var t in _tasks)
+        {
+            if (t.Opened && t.CanEmit)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     protected override void Init()
     {
