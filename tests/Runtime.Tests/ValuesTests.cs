@@ -106,15 +106,21 @@ public sealed class ValuesTests
     [Fact]
     public void OneOrTwoValues_AreOneFortyByteObject()
     {
-        // Allocated once per emit: the GC counts this thread's bytes exactly.
+        // Allocated once per emit: the GC counts this thread's bytes exactly. The fewest of a few tries, since the
+        // runtime may allocate on this thread for its own reasons (tiering up a method, say) in any one of them.
         object word = "w";
-        _ = new Values(word, word); // JIT and first-use allocations out of the way
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var one = new Values(word);
-        var two = new Values(word, word);
-        var after = GC.GetAllocatedBytesForCurrentThread();
-        GC.KeepAlive(one);
-        GC.KeepAlive(two);
-        Assert.Equal(80, after - before);
+        var fewest = long.MaxValue;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var one = new Values(word);
+            var two = new Values(word, word);
+            var after = GC.GetAllocatedBytesForCurrentThread();
+            GC.KeepAlive(one);
+            GC.KeepAlive(two);
+            fewest = Math.Min(fewest, after - before);
+        }
+
+        Assert.Equal(80, fewest);
     }
 }

@@ -25,6 +25,9 @@ internal sealed class AckerTable
 
     public int Count => _entries.Count;
 
+    /// <summary>Brings the entry of <paramref name="root"/> toward the cache ahead of its update.</summary>
+    public void Prefetch(long root) => _entries.Prefetch(root);
+
     /// <summary>The spout task emitted <paramref name="root"/> and announced edges XOR-ing to <paramref name="value"/>.</summary>
     public AckOutcome Init(long root, long value, int spoutTask, long now, out int spout)
     {

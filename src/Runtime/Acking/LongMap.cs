@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace StormSharp.Runtime.Acking;
 
@@ -6,60 +8,76 @@ namespace StormSharp.Runtime.Acking;
 /// A hash map from non-zero 64-bit ids (ack tree roots) to struct values, for the acker's table and a spout's pending
 /// tuples: open addressing with linear probing in one array, a power-of-two size kept at most half full, and
 /// backward-shift deletion so that no tombstones build up under a steady churn of adds and removes. Every tree
-/// costs three to five lookups, so this is on the hot path of acking. Single-threaded.
+/// costs three to five lookups, so this is on the hot path of acking: each key sits next to its value, so that a
+/// lookup in a table too big for the core's cache misses once, not once for the key and again for the value.
+/// Single-threaded.
 /// </summary>
 internal sealed class LongMap<TValue>
     where TValue : struct
 {
     private const int MinCapacity = 16;
 
-    private long[] _keys;
-    private TValue[] _values;
+    private Entry[] _entries;
     private int _shift;
     private int _peak;
 
     public LongMap()
     {
-        _keys = new long[MinCapacity];
-        _values = new TValue[MinCapacity];
+        _entries = new Entry[MinCapacity];
         _shift = 64 - BitOperations.Log2(MinCapacity);
     }
 
     public int Count { get; private set; }
 
     /// <summary>Slots allocated (a power of two, at least twice <see cref="Count"/>).</summary>
-    public int Capacity => _keys.Length;
+    public int Capacity => _entries.Length;
 
     /// <summary>The value of <paramref name="key"/>, added as default when missing.</summary>
     public ref TValue GetValueRefOrAddDefault(long key, out bool existed)
     {
         CheckKey(key);
-        if ((Count + 1) * 2 > _keys.Length)
+        if ((Count + 1) * 2 > _entries.Length)
         {
-            Resize(_keys.Length * 2);
+            Resize(_entries.Length * 2);
         }
 
-        var mask = _keys.Length - 1;
+        var entries = _entries;
+        var mask = entries.Length - 1;
         for (var i = Slot(key); ; i = (i + 1) & mask)
         {
-            var k = _keys[i];
-            if (k == key)
+            ref var e = ref entries[i];
+            if (e.Key == key)
             {
                 existed = true;
-                return ref _values[i];
+                return ref e.Value;
             }
 
-            if (k == 0)
+            if (e.Key == 0)
             {
-                _keys[i] = key;
+                e.Key = key;
                 if (++Count > _peak)
                 {
                     _peak = Count;
                 }
 
                 existed = false;
-                return ref _values[i];
+                return ref e.Value;
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks the CPU for the slot where <paramref name="key"/> lives or would go: ids are random, so in a table larger
+    /// than the core's cache each lookup misses, and a caller that knows its next keys can overlap those misses with
+    /// its work (the acker knows a whole batch of roots ahead).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(long key)
+    {
+        if (Sse.IsSupported)
+        {
+            var entries = _entries;
+            Sse.Prefetch0(Unsafe.AsPointer(ref entries[Slot(key) & (entries.Length - 1)]));
         }
     }
 
@@ -72,7 +90,7 @@ internal sealed class LongMap<TValue>
             return false;
         }
 
-        value = _values[i];
+        value = _entries[i].Value;
         return true;
     }
 
@@ -92,7 +110,7 @@ internal sealed class LongMap<TValue>
             return false;
         }
 
-        value = _values[i];
+        value = _entries[i].Value;
         RemoveAt(i);
         return true;
     }
@@ -100,11 +118,11 @@ internal sealed class LongMap<TValue>
     /// <summary>Adds the keys whose value matches <paramref name="match"/> to <paramref name="into"/> (for sweeps; remove them afterwards).</summary>
     public void CollectKeys<TState>(TState state, Func<TState, TValue, bool> match, List<long> into)
     {
-        for (var i = 0; i < _keys.Length; i++)
+        foreach (ref readonly var e in _entries.AsSpan())
         {
-            if (_keys[i] != 0 && match(state, _values[i]))
+            if (e.Key != 0 && match(state, e.Value))
             {
-                into.Add(_keys[i]);
+                into.Add(e.Key);
             }
         }
     }
@@ -127,10 +145,11 @@ internal sealed class LongMap<TValue>
             return -1;
         }
 
-        var mask = _keys.Length - 1;
+        var entries = _entries;
+        var mask = entries.Length - 1;
         for (var i = Slot(key); ; i = (i + 1) & mask)
         {
-            var k = _keys[i];
+            var k = entries[i].Key;
             if (k == key)
             {
                 return i;
@@ -147,12 +166,13 @@ internal sealed class LongMap<TValue>
     {
         // Backward shift: pull later entries of the probe run into the hole when the hole lies on their way from
         // their home slot, so every remaining key stays reachable without tombstones.
-        var mask = _keys.Length - 1;
+        var entries = _entries;
+        var mask = entries.Length - 1;
         var j = hole;
         while (true)
         {
             j = (j + 1) & mask;
-            var k = _keys[j];
+            var k = entries[j].Key;
             if (k == 0)
             {
                 break;
@@ -162,14 +182,12 @@ internal sealed class LongMap<TValue>
             var movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
             if (movable)
             {
-                _keys[hole] = k;
-                _values[hole] = _values[j];
+                entries[hole] = entries[j];
                 hole = j;
             }
         }
 
-        _keys[hole] = 0;
-        _values[hole] = default;
+        entries[hole] = default;
         Count--;
     }
 
@@ -181,7 +199,7 @@ internal sealed class LongMap<TValue>
     {
         var peak = Math.Max(_peak, Count);
         _peak = Count;
-        if (_keys.Length > MinCapacity && peak * 8 < _keys.Length)
+        if (_entries.Length > MinCapacity && peak * 8 < _entries.Length)
         {
             Resize((int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, peak * 4))));
         }
@@ -189,30 +207,32 @@ internal sealed class LongMap<TValue>
 
     private void Resize(int capacity)
     {
-        var keys = _keys;
-        var values = _values;
-        _keys = new long[capacity];
-        _values = new TValue[capacity];
+        var old = _entries;
+        var entries = _entries = new Entry[capacity];
         _shift = 64 - BitOperations.Log2((uint)capacity);
         Count = 0;
         var mask = capacity - 1;
-        for (var i = 0; i < keys.Length; i++)
+        foreach (ref readonly var e in old.AsSpan())
         {
-            var k = keys[i];
-            if (k == 0)
+            if (e.Key == 0)
             {
                 continue;
             }
 
-            var s = Slot(k);
-            while (_keys[s] != 0)
+            var s = Slot(e.Key);
+            while (entries[s].Key != 0)
             {
                 s = (s + 1) & mask;
             }
 
-            _keys[s] = k;
-            _values[s] = values[i];
+            entries[s] = e;
             Count++;
         }
+    }
+
+    private struct Entry
+    {
+        public long Key;
+        public TValue Value;
     }
 }

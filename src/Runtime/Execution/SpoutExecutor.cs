@@ -17,6 +17,8 @@ internal sealed class SpoutExecutor : Executor
     private static readonly long CycleTicks = Stopwatch.Frequency / 1000;
     private static readonly long SlowCallTicks = Stopwatch.Frequency / 50_000;
 
+    // Completions arrive in batches of random roots, each a cache miss in the pending table: asked for ahead.
+    private const int PrefetchDistance = 4;
     private readonly SpoutTask[] _tasks;
     private readonly List<long> _expired = [];
     private bool _active;
@@ -102,8 +104,18 @@ internal sealed class SpoutExecutor : Executor
         }
 
         var stream = tuple.Stream;
+        for (var i = 0; i < tuple.AnchorCount && i < PrefetchDistance; i++)
+        {
+            task.Prefetch(tuple.RootAt(i));
+        }
+
         for (var i = 0; i < tuple.AnchorCount; i++)
         {
+            if (i + PrefetchDistance < tuple.AnchorCount)
+            {
+                task.Prefetch(tuple.RootAt(i + PrefetchDistance));
+            }
+
             var root = tuple.RootAt(i);
             if (stream == Runtime.AckerAckStream)
             {
@@ -294,6 +306,7 @@ internal sealed class SpoutExecutor : Executor
     private sealed class SpoutTask(SpoutExecutor executor, int taskId, ISpout spout, int? maxPending) : ISpoutOutputCollector
     {
         private readonly Acking.LongMap<Pending> _pending = new();
+        private long _nextRoot;
 
         public int TaskId { get; } = taskId;
 
@@ -334,6 +347,8 @@ internal sealed class SpoutExecutor : Executor
             EmitDirect(taskId, Utils.DefaultStreamId, tuple, messageId);
 
         public void ReportError(Exception error) => executor.ReportError(TaskId, error);
+
+        public void Prefetch(long root) => _pending.Prefetch(root);
 
         public void Complete(long root, bool acked, long now)
         {
@@ -381,7 +396,11 @@ internal sealed class SpoutExecutor : Executor
             long root = 0, ackVal = 0;
             if (track)
             {
-                root = executor.NextId();
+                // The root was drawn at the previous tracked emit and its pending slot asked for then, so the insert
+                // below finds it in the cache (random ids miss it otherwise).
+                root = _nextRoot != 0 ? _nextRoot : executor.NextId();
+                _nextRoot = executor.NextId();
+                _pending.Prefetch(_nextRoot);
             }
 
             for (var i = 0; i < targets.Count; i++)
