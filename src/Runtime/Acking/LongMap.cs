@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace StormSharp.Runtime.Acking;
 
@@ -72,13 +71,10 @@ internal sealed class LongMap<TValue>
     /// its work (the acker knows a whole batch of roots ahead).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Prefetch(long key)
+    public void Prefetch(long key)
     {
-        if (Sse.IsSupported)
-        {
-            var entries = _entries;
-            Sse.Prefetch0(Unsafe.AsPointer(ref entries[Slot(key) & (entries.Length - 1)]));
-        }
+        var entries = _entries;
+        CacheHint.Prefetch(ref entries[Slot(key) & (entries.Length - 1)]);
     }
 
     public bool TryGetValue(long key, out TValue value)

@@ -127,9 +127,8 @@ internal sealed class BoltExecutor : Executor
     {
         private readonly IRichBolt? _rich = bolt as IRichBolt;
         private readonly IBasicBolt? _basic = bolt as IBasicBolt;
-        private TupleImpl? _current;
         private const int MaxTimedUnacked = 10_000;
-
+        private TupleImpl? _current;
         private TupleImpl? _executing;
         private bool _ackedInExecute;
         private Dictionary<TupleImpl, (long ReceivedAt, int Represents)>? _timedUnacked;

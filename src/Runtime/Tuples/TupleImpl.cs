@@ -56,7 +56,6 @@ internal sealed class TupleImpl : ITuple
     /// <summary>Whether the receiving bolt has acked or failed it (a second ack or fail is ignored).</summary>
     public bool Done { get; set; }
 
-
     public void AddAnchor(long root, long edge)
     {
         // A root can reach a tuple through several anchors; its edge ids are XORed together (Storm's MessageId.anchorsToIds).
