@@ -6,8 +6,8 @@ namespace StormSharp.Runtime.Execution;
 /// <summary>
 /// The threads that run pooled executors' turns: one per core, shared by every topology in the process. A scheduled
 /// executor waits in one ready queue; a thread that finds it empty spins briefly, then sleeps until something is
-/// scheduled. The size is fixed, unlike the .NET thread pool's, whose hill climbing grew to 10-14 threads on two
-/// cores under a steady topology and cost a third of word count's throughput in preemptions mid-turn.
+/// scheduled. The size is fixed, unlike the .NET thread pool's, whose hill climbing added threads beyond the cores
+/// under a steady topology, and those threads preempted each other mid-turn.
 /// <para>
 /// Blocking executors move to threads of their own (see <see cref="Executor"/>). For what that does not catch (a turn
 /// that never ends because user code waits on another executor), <see cref="CheckProgress"/> adds a thread when
