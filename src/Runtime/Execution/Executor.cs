@@ -34,8 +34,9 @@ internal abstract class Executor : IPoolTurn
     // back of the pool's queue so that other executors get their turn.
     private static readonly long TurnTicks = Stopwatch.Frequency / 5000;
 
-    // A cycle this long (GC pauses left out) that used under a quarter of it on the CPU waited on something: three of
-    // them within the window move the executor to a thread of its own, where waiting holds up nobody else.
+    // A turn this long that used under a quarter of it on the CPU and gave the CPU up of its own accord (not preempted,
+    // not suspended by a collection) waited on something: three of them within the window move the executor to a thread
+    // of its own, where waiting holds up nobody else.
     private static readonly long BlockingCycleTicks = Stopwatch.Frequency / 100;
     private static readonly long BlockingWindowTicks = Stopwatch.Frequency * 10;
     private const int BlockingStrikes = 3;
@@ -515,9 +516,10 @@ internal abstract class Executor : IPoolTurn
         Queue.ClearWake();
         var turnStart = Stopwatch.GetTimestamp();
 
-        // Thread CPU time is a system call: it is read only for a turn that follows a long one.
-        var cpuStart = _probeCpu ? BlockingProbe.ThreadCpuTicks() : -1;
-        var pausedStart = _probeCpu ? GC.GetTotalPauseDuration() : default;
+        // The thread's usage is a system call: it is read only for a turn that follows a long one.
+        var usageStart = default(ThreadUsage);
+        var probed = _probeCpu && BlockingProbe.TryRead(out usageStart);
+        var collectionsStart = probed ? GC.CollectionCount(0) : 0;
         var now = turnStart;
         var state = CycleResult.Idle;
         while (!_stopping)
@@ -543,9 +545,8 @@ internal abstract class Executor : IPoolTurn
             now = Stopwatch.GetTimestamp();
         }
 
-        var wasProbed = _probeCpu;
         _probeCpu = now - turnStart >= BlockingCycleTicks;
-        if (_probeCpu && wasProbed && LooksBlocked(turnStart, now, cpuStart, pausedStart))
+        if (_probeCpu && probed && LooksBlocked(turnStart, now, usageStart, collectionsStart))
         {
             // Runs on, from here, on a thread of its own; a producer that still reaches Schedule signals that thread.
             _onThread = true;
@@ -591,11 +592,12 @@ internal abstract class Executor : IPoolTurn
         }
     }
 
-    private bool LooksBlocked(long turnStart, long now, long cpuStart, TimeSpan pausedStart)
+    private bool LooksBlocked(long turnStart, long now, in ThreadUsage usageStart, int collectionsStart)
     {
-        var wall = now - turnStart - (long)((GC.GetTotalPauseDuration() - pausedStart).TotalSeconds * Stopwatch.Frequency);
-        var cpu = BlockingProbe.ThreadCpuTicks() - cpuStart;
-        if (wall < BlockingCycleTicks || cpuStart < 0 || cpu * 4 >= wall)
+        // A collection suspends the thread (a voluntary switch, and wall time off the CPU): such a turn proves nothing.
+        if (GC.CollectionCount(0) != collectionsStart
+            || !BlockingProbe.TryRead(out var usageEnd)
+            || !BlockingProbe.Waited(now - turnStart, usageStart, usageEnd))
         {
             return false;
         }
