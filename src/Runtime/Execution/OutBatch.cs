@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Tuples;
 
@@ -28,7 +30,8 @@ internal sealed class OutBatch(ITupleSink destination, int batchSize)
             Array.Resize(ref _items, _items.Length * 2);
         }
 
-        _items[Count++] = tuple;
+        // Through a reference, as in the receive queue: a class-typed array store calls a type check (Count is in range).
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_items), Count++) = tuple;
         return Count >= batchSize;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using StormSharp.Runtime.Tuples;
 
@@ -74,12 +75,17 @@ internal sealed class ReceiveQueue : ITupleSink
             }
         }
 
+        // Slots are written through a reference: an array store of a class type costs a call to check the array's
+        // element type, which the JIT does not drop even for a sealed type; the index is masked into range.
+        ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        ref var ready = ref MemoryMarshal.GetArrayDataReference(_ready);
+        var mask = _mask;
         for (var i = 0; i < n; i++)
         {
             var p = start + i;
-            var idx = (int)(p & _mask);
-            _slots[idx] = items[i];
-            Volatile.Write(ref _ready[idx], p + 1);
+            var idx = (int)(p & mask);
+            Unsafe.Add(ref slots, idx) = items[i];
+            Volatile.Write(ref Unsafe.Add(ref ready, idx), p + 1);
         }
 
         // Dekker pairing with the consumer's sleep: it publishes _sleeping then re-checks for data; we publish data
