@@ -5,59 +5,78 @@ namespace StormSharp.Topology;
 /// <summary>The values of one tuple, in the order of its stream's <see cref="Fields"/>.</summary>
 /// <remarks>
 /// Emitting a tuple is the hottest allocation in a topology, so <c>new Values(a)</c> and <c>new Values(a, b)</c> are
-/// one small object: the compiler passes the arguments as a span, and up to two values are kept in the object itself.
-/// An array passed as such (<c>new Values(array)</c>) becomes the storage, without a copy. The engine passes the list
+/// one small object (32 bytes): the compiler passes the arguments as a span, and up to two values are kept in the
+/// object itself. An array passed as such (<c>new Values(array)</c>) becomes the storage, without a copy. The engine passes the list
 /// by reference to every task in the same worker: do not change it after emitting it.
 /// </remarks>
 public sealed class Values : IList<object?>, IReadOnlyList<object?>
 {
-    private const int Inline = 2;
+    // _rest tells how the values are kept: None (no values), One (one, in _first), Spilled (all of them in the array in
+    // _first, exactly as long as the tuple), or else it is the second of two values, the first being in _first. The
+    // markers are private objects, so no value of the user's is taken for one. Two fields keep the object at 32 bytes:
+    // it is allocated once per emit.
+    private static readonly object None = new();
+    private static readonly object One = new();
+    private static readonly object Spilled = new();
 
-    // Up to two values live in _first and _rest; past that, or once edited in the middle, they all live in an array
-    // kept in _rest (_spilled). One field for both keeps the object at 40 bytes: it is allocated once per emit.
     private object? _first;
     private object? _rest;
-    private int _count;
-    private bool _spilled;
 
     /// <summary>An empty tuple; add values with <see cref="Add"/> or a collection initializer.</summary>
     public Values()
     {
+        _rest = None;
     }
 
     /// <summary>A tuple of <paramref name="values"/>; the array becomes the tuple's storage.</summary>
     public Values(params object?[] values)
     {
-        var items = values ?? [null];
-        _rest = items;
-        _spilled = true;
-        _count = items.Length;
+        _first = values ?? [null];
+        _rest = Spilled;
     }
 
     /// <summary>A tuple of <paramref name="values"/>, copied: into the object itself when there are one or two.</summary>
     public Values(params ReadOnlySpan<object?> values)
     {
-        _count = values.Length;
-        if (values.Length > Inline)
+        switch (values.Length)
         {
-            _rest = values.ToArray();
-            _spilled = true;
-            return;
-        }
-
-        if (values.Length > 0)
-        {
-            _first = values[0];
-        }
-
-        if (values.Length > 1)
-        {
-            _rest = values[1];
+            case 0:
+                _rest = None;
+                break;
+            case 1:
+                _first = values[0];
+                _rest = One;
+                break;
+            case 2:
+                _first = values[0];
+                _rest = values[1];
+                break;
+            default:
+                _first = values.ToArray();
+                _rest = Spilled;
+                break;
         }
     }
 
     /// <inheritdoc/>
-    public int Count => _count;
+    public int Count
+    {
+        get
+        {
+            var rest = _rest;
+            if (rest == One)
+            {
+                return 1;
+            }
+
+            if (rest == None)
+            {
+                return 0;
+            }
+
+            return rest == Spilled ? Items.Length : 2;
+        }
+    }
 
     /// <inheritdoc/>
     public bool IsReadOnly => false;
@@ -67,32 +86,45 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     {
         get
         {
-            if ((uint)index >= (uint)_count)
+            var rest = _rest;
+            if (rest == Spilled)
             {
-                throw new ArgumentOutOfRangeException(nameof(index));
+                var items = Items;
+                return (uint)index < (uint)items.Length ? items[index] : throw OutOfRange(index);
             }
 
-            return _spilled ? Items[index] : index == 0 ? _first : _rest;
+            if (index == 0 && rest != None)
+            {
+                return _first;
+            }
+
+            return index == 1 && rest != One && rest != None ? rest : throw OutOfRange(index);
         }
 
         set
         {
-            if ((uint)index >= (uint)_count)
+            var rest = _rest;
+            if (rest == Spilled)
             {
-                throw new ArgumentOutOfRangeException(nameof(index));
-            }
+                var items = Items;
+                if ((uint)index >= (uint)items.Length)
+                {
+                    throw OutOfRange(index);
+                }
 
-            if (_spilled)
-            {
-                Items[index] = value;
+                items[index] = value;
             }
-            else if (index == 0)
+            else if (index == 0 && rest != None)
             {
                 _first = value;
             }
-            else
+            else if (index == 1 && rest != One && rest != None)
             {
                 _rest = value;
+            }
+            else
+            {
+                throw OutOfRange(index);
             }
         }
     }
@@ -100,45 +132,36 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public void Add(object? item)
     {
-        if (!_spilled && _count < Inline)
+        var rest = _rest;
+        if (rest == None)
         {
-            if (_count == 0)
-            {
-                _first = item;
-            }
-            else
-            {
-                _rest = item;
-            }
-
-            _count++;
-            return;
+            _first = item;
+            _rest = One;
         }
-
-        var items = Spill();
-        if (_count == items.Length)
+        else if (rest == One)
         {
-            Array.Resize(ref items, Math.Max(4, _count * 2));
-            _rest = items;
+            _rest = item;
         }
-
-        items[_count++] = item;
+        else if (rest == Spilled)
+        {
+            // Kept exactly as long as the tuple, so the array's length is the count: tuples are built once, not grown.
+            var items = Items;
+            Array.Resize(ref items, items.Length + 1);
+            items[^1] = item;
+            _first = items;
+        }
+        else
+        {
+            _first = new[] { _first, rest, item };
+            _rest = Spilled;
+        }
     }
 
     /// <inheritdoc/>
     public void Clear()
     {
-        if (_spilled)
-        {
-            Array.Clear(Items, 0, _count);
-        }
-        else
-        {
-            _rest = null;
-        }
-
         _first = null;
-        _count = 0;
+        _rest = None;
     }
 
     /// <inheritdoc/>
@@ -148,13 +171,14 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     public void CopyTo(object?[] array, int arrayIndex)
     {
         ArgumentNullException.ThrowIfNull(array);
-        if (_spilled)
+        if (_rest == Spilled)
         {
-            Array.Copy(Items, 0, array, arrayIndex, _count);
+            Array.Copy(Items, 0, array, arrayIndex, Items.Length);
             return;
         }
 
-        for (var i = 0; i < _count; i++)
+        var count = Count;
+        for (var i = 0; i < count; i++)
         {
             array[arrayIndex + i] = this[i];
         }
@@ -163,12 +187,13 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public int IndexOf(object? item)
     {
-        if (_spilled)
+        if (_rest == Spilled)
         {
-            return Array.IndexOf(Items, item, 0, _count);
+            return Array.IndexOf(Items, item);
         }
 
-        for (var i = 0; i < _count; i++)
+        var count = Count;
+        for (var i = 0; i < count; i++)
         {
             if (Equals(this[i], item))
             {
@@ -182,16 +207,18 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public void Insert(int index, object? item)
     {
-        if ((uint)index > (uint)_count)
+        var count = Count;
+        if ((uint)index > (uint)count)
         {
-            throw new ArgumentOutOfRangeException(nameof(index));
+            throw OutOfRange(index);
         }
 
-        Spill();
-        Add(null);
-        var items = Items;
-        Array.Copy(items, index, items, index + 1, _count - index - 1);
+        var items = new object?[count + 1];
+        CopyTo(items, 0);
+        Array.Copy(items, index, items, index + 1, count - index);
         items[index] = item;
+        _first = items;
+        _rest = Spilled;
     }
 
     /// <inheritdoc/>
@@ -210,21 +237,25 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     /// <inheritdoc/>
     public void RemoveAt(int index)
     {
-        if ((uint)index >= (uint)_count)
+        var count = Count;
+        if ((uint)index >= (uint)count)
         {
-            throw new ArgumentOutOfRangeException(nameof(index));
+            throw OutOfRange(index);
         }
 
-        var items = Spill();
-        _count--;
-        Array.Copy(items, index + 1, items, index, _count - index);
-        items[_count] = null;
+        var items = new object?[count];
+        CopyTo(items, 0);
+        Array.Copy(items, index + 1, items, index, count - index - 1);
+        Array.Resize(ref items, count - 1);
+        _first = items;
+        _rest = Spilled;
     }
 
     /// <inheritdoc/>
     public IEnumerator<object?> GetEnumerator()
     {
-        for (var i = 0; i < _count; i++)
+        var count = Count;
+        for (var i = 0; i < count; i++)
         {
             yield return this[i];
         }
@@ -236,22 +267,8 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
     public override string ToString() => "[" + string.Join(", ", this) + "]";
 
     /// <summary>The array that holds every value once spilled.</summary>
-    private object?[] Items => System.Runtime.CompilerServices.Unsafe.As<object?[]>(_rest!);
+    private object?[] Items => System.Runtime.CompilerServices.Unsafe.As<object?[]>(_first!);
 
-    /// <summary>Moves inline values into an array (for edits beyond appending); returns it.</summary>
-    private object?[] Spill()
-    {
-        if (_spilled)
-        {
-            return Items;
-        }
-
-        var items = new object?[4];
-        items[0] = _first;
-        items[1] = _rest;
-        _first = null;
-        _rest = items;
-        _spilled = true;
-        return items;
-    }
+    private static ArgumentOutOfRangeException OutOfRange(int index) =>
+        new(nameof(index), index, "no value at this index");
 }
