@@ -243,10 +243,15 @@ public sealed class Values : IList<object?>, IReadOnlyList<object?>
             throw OutOfRange(index);
         }
 
-        var items = new object?[count];
-        CopyTo(items, 0);
-        Array.Copy(items, index + 1, items, index, count - index - 1);
-        Array.Resize(ref items, count - 1);
+        var items = new object?[count - 1];
+        for (int from = 0, to = 0; from < count; from++)
+        {
+            if (from != index)
+            {
+                items[to++] = this[from];
+            }
+        }
+
         _first = items;
         _rest = Spilled;
     }

@@ -93,7 +93,7 @@ public sealed class ValuesTests
     [Fact]
     public void AnArrayAsSecondValue_StaysAValue()
     {
-        // The second inline value and the spilled storage share a field: an array value must not be taken for storage.
+        // Spilled values live in an array too: an array passed as a value must not be taken for that storage.
         var array = new object?[] { "x", "y", "z" };
         var values = new Values("a", array);
         Assert.Equal(2, values.Count);

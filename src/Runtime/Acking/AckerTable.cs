@@ -1,3 +1,5 @@
+using StormSharp.Runtime.Tuples;
+
 namespace StormSharp.Runtime.Acking;
 
 /// <summary>What an acker message did to its tree.</summary>
@@ -25,8 +27,8 @@ internal sealed class AckerTable
 
     public int Count => _entries.Count;
 
-    /// <summary>Brings the entry of <paramref name="root"/> toward the cache ahead of its update.</summary>
-    public void Prefetch(long root) => _entries.Prefetch(root);
+    /// <summary>Before pair <paramref name="i"/> of <paramref name="pairs"/>: asks for the entries of the roots ahead (see <see cref="TupleImpl.PrefetchRoots"/>).</summary>
+    public void PrefetchRoots(TupleImpl pairs, int i) => pairs.PrefetchRoots(_entries, i);
 
     /// <summary>The spout task emitted <paramref name="root"/> and announced edges XOR-ing to <paramref name="value"/>.</summary>
     public AckOutcome Init(long root, long value, int spoutTask, long now, out int spout)

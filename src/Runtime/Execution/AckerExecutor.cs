@@ -11,8 +11,6 @@ namespace StormSharp.Runtime.Execution;
 /// </summary>
 internal sealed class AckerExecutor : Executor
 {
-    // Roots are random, so each pair's table entry is a cache miss: the batch's next roots are asked for ahead.
-    private const int PrefetchDistance = 4;
     private readonly AckerTable _table = new();
     private readonly List<long> _expired = [];
     private long _nextSweep;
@@ -32,18 +30,9 @@ internal sealed class AckerExecutor : Executor
     {
         var start = Stopwatch.GetTimestamp();
         var pairs = tuple.AnchorCount;
-        for (var i = 0; i < pairs && i < PrefetchDistance; i++)
-        {
-            _table.Prefetch(tuple.RootAt(i));
-        }
-
         for (var i = 0; i < pairs; i++)
         {
-            if (i + PrefetchDistance < pairs)
-            {
-                _table.Prefetch(tuple.RootAt(i + PrefetchDistance));
-            }
-
+            _table.PrefetchRoots(tuple, i);
             Apply(tuple.Stream, tuple.SourceTask, tuple.RootAt(i), tuple.EdgeAt(i), start);
         }
 

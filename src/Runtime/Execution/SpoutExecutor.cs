@@ -17,8 +17,6 @@ internal sealed class SpoutExecutor : Executor
     private static readonly long CycleTicks = Stopwatch.Frequency / 1000;
     private static readonly long SlowCallTicks = Stopwatch.Frequency / 50_000;
 
-    // Completions arrive in batches of random roots, each a cache miss in the pending table: asked for ahead.
-    private const int PrefetchDistance = 4;
     private readonly SpoutTask[] _tasks;
     private readonly List<long> _expired = [];
     private bool _active;
@@ -104,18 +102,9 @@ internal sealed class SpoutExecutor : Executor
         }
 
         var stream = tuple.Stream;
-        for (var i = 0; i < tuple.AnchorCount && i < PrefetchDistance; i++)
-        {
-            task.Prefetch(tuple.RootAt(i));
-        }
-
         for (var i = 0; i < tuple.AnchorCount; i++)
         {
-            if (i + PrefetchDistance < tuple.AnchorCount)
-            {
-                task.Prefetch(tuple.RootAt(i + PrefetchDistance));
-            }
-
+            task.PrefetchRoots(tuple, i);
             var root = tuple.RootAt(i);
             if (stream == Runtime.AckerAckStream)
             {
@@ -348,7 +337,7 @@ internal sealed class SpoutExecutor : Executor
 
         public void ReportError(Exception error) => executor.ReportError(TaskId, error);
 
-        public void Prefetch(long root) => _pending.Prefetch(root);
+        public void PrefetchRoots(TupleImpl completions, int i) => completions.PrefetchRoots(_pending, i);
 
         public void Complete(long root, bool acked, long now)
         {
