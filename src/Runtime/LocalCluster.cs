@@ -87,14 +87,15 @@ public sealed class LocalCluster : IDisposable
             }
 
             var id = $"{name}-{++_submitted}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
-            var plan = new TopologyPlan(id, name, topology, conf, Resolve, _loggerFactory.CreateLogger("StormSharp.Topology." + name));
-            var running = new LocalTopology(plan);
+            var definition = new TopologyDefinition(id, name, topology, conf, Resolve);
+            var services = new TopologyServices(definition, _loggerFactory.CreateLogger("StormSharp.Topology." + name));
+            var running = new LocalTopology(definition, services);
             _topologies[name] = new Running(running);
             beforeStart?.Invoke(running);
             running.Start();
             _loggerFactory.CreateLogger<LocalCluster>().LogInformation(
                 "Started topology {Name} ({Id}): {Workers} workers, {Executors} executors, {Tasks} tasks",
-                name, id, plan.Workers, running.Executors.Count, plan.TaskCount);
+                name, id, running.Workers.Count, running.Executors.Count, definition.TaskCount);
             return id;
         }
     }
@@ -122,7 +123,7 @@ public sealed class LocalCluster : IDisposable
     {
         lock (_gate)
         {
-            Get(name).Topology.SetActive(true);
+            Get(name).Topology.Services.SetActive(true);
         }
     }
 
@@ -131,7 +132,7 @@ public sealed class LocalCluster : IDisposable
     {
         lock (_gate)
         {
-            Get(name).Topology.SetActive(false);
+            Get(name).Topology.Services.SetActive(false);
         }
     }
 

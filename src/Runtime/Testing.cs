@@ -62,7 +62,7 @@ public static class Testing
         cluster.Submit(name, config ?? new Dictionary<string, object?>(), mocked, rt =>
         {
             running = rt;
-            rt.Plan.Capture = (component, stream, values) => emitted.Enqueue((component, stream, values));
+            rt.Services.Capture = (component, stream, values) => emitted.Enqueue((component, stream, values));
         });
 
         var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds * Stopwatch.Frequency);
@@ -104,6 +104,14 @@ public static class Testing
             if (sent < count)
             {
                 return $"spout '{component}' has emitted {sent} of {count} tuples";
+            }
+        }
+
+        foreach (var w in running.Workers)
+        {
+            if (w.HasTransfersInFlight)
+            {
+                return $"worker {w.Endpoint} has tuples on their way to or from another worker";
             }
         }
 

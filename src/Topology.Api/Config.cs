@@ -37,6 +37,12 @@ public sealed class Config : Dictionary<string, object?>
     /// <summary>Tuples batched per message to another worker. Default 64.</summary>
     public const string TopologyTransferBatchSize = "topology.transfer.batch.size";
 
+    /// <summary>
+    /// Tuples a worker holds encoded for one other worker (sent or waiting for the network) before its executors keep
+    /// the rest, which pushes back on their input. Default 1000, as in Storm.
+    /// </summary>
+    public const string TopologyTransferBufferSize = "topology.transfer.buffer.size";
+
     /// <summary>Milliseconds after which a partial batch is flushed. Default 1.</summary>
     public const string TopologyFlushTupleFreqMillis = "topology.flush.tuple.freq.millis";
 

@@ -50,7 +50,7 @@ internal sealed class AckerExecutor : Executor
             return;
         }
 
-        var timeout = Runtime.MessageTimeoutTicks;
+        var timeout = Settings.MessageTimeoutTicks;
         _nextSweep = now + Math.Max(Stopwatch.Frequency / 10, timeout / 4);
         // Twice the timeout: by then the spout has timed the tuple out, and a late ack cannot resurrect it.
         _table.Expire(now, 2 * timeout, _expired);
@@ -59,7 +59,7 @@ internal sealed class AckerExecutor : Executor
     /// <summary>One acker message: (root, value) on <paramref name="stream"/> from <paramref name="sourceTask"/>.</summary>
     private void Apply(StreamInfo stream, int sourceTask, long root, long value, long now)
     {
-        var rt = Runtime;
+        var rt = Runtime.Definition;
         AckOutcome outcome;
         int spout;
         if (stream == rt.AckInitStream)

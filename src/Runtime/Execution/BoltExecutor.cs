@@ -25,7 +25,7 @@ internal sealed class BoltExecutor : Executor
             _tasks[i] = new BoltTask(this, taskIds[i], bolts[i]);
         }
 
-        _tickSecs = runtime.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
+        _tickSecs = runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
         _tickTicks = _tickSecs * Stopwatch.Frequency;
         _nextTick = Stopwatch.GetTimestamp() + _tickTicks;
     }
@@ -84,7 +84,7 @@ internal sealed class BoltExecutor : Executor
         _nextTick = now + _tickTicks;
         foreach (var t in _tasks)
         {
-            Process(new TupleImpl(Runtime.TickStream, [_tickSecs], -1, t.TaskId));
+            Process(new TupleImpl(Runtime.Definition.TickStream, [_tickSecs], -1, t.TaskId));
         }
     }
 

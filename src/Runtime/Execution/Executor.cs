@@ -42,7 +42,8 @@ internal abstract class Executor : IPoolTurn
     private const int BlockingStrikes = 3;
     private static readonly long SlowTupleTicks = Stopwatch.Frequency / 50_000;
 
-    private readonly OutBatch?[] _out;
+    private OutBatch?[] _out;
+    private RoutingTable _routing;
     private readonly Dictionary<long, TupleImpl> _system = [];
     private readonly List<long> _systemDirty = [];
     private long _lastSystemKey = -1;
@@ -89,21 +90,31 @@ internal abstract class Executor : IPoolTurn
         ComponentId = componentId;
         TaskIds = taskIds;
         Index = index;
-        Queue = new ReceiveQueue(runtime.ReceiveBufferSize);
-        Stats = new ExecutorStats(runtime.StreamCount, Stopwatch.GetTimestamp());
+        var definition = runtime.Definition;
+        Settings = definition.Settings;
+        Services = runtime.Services;
+        Queue = new ReceiveQueue(Settings.ReceiveBufferSize);
+        Stats = new ExecutorStats(definition.StreamCount, Stopwatch.GetTimestamp());
         Random = new Random();
-        _out = new OutBatch?[runtime.SinkCount];
-        _flushTicks = Math.Max(1, runtime.FlushMillis * Stopwatch.Frequency / 1000);
-        Targets = new TaskList(runtime.TaskCount + 1);
-        Logger = runtime.Logger;
+        _out = [];
+        _routing = new RoutingTable([], [], [], []);
+        _flushTicks = Math.Max(1, Settings.FlushMillis * Stopwatch.Frequency / 1000);
+        Targets = new TaskList(definition.TaskCount + 1);
+        Logger = Services.Logger;
         _timeOneIn = Configuration.ConfigValues.TimeOneIn(runtime.ComponentConf(componentId));
-        Acking = runtime.AckingEnabled;
-        _ackerTasks = runtime.Plan.AckerTasks;
-        AckInitStream = runtime.AckInitStream;
-        AckAckStream = runtime.AckAckStream;
-        AckFailStream = runtime.AckFailStream;
-        AckResetStream = runtime.AckResetStream;
+        Acking = definition.AckingEnabled;
+        _ackerTasks = definition.AckerTasks;
+        AckInitStream = definition.AckInitStream;
+        AckAckStream = definition.AckAckStream;
+        AckFailStream = definition.AckFailStream;
+        AckResetStream = definition.AckResetStream;
     }
+
+    /// <summary>The topology's engine settings.</summary>
+    protected TopologySettings Settings { get; }
+
+    /// <summary>The host's services: active status, errors, the log.</summary>
+    protected TopologyServices Services { get; }
 
     // Read on every emit and ack: copied here once rather than followed through the runtime and the plan each time.
     protected bool Acking { get; }
@@ -126,12 +137,12 @@ internal abstract class Executor : IPoolTurn
     /// <summary>Logs and captures an emit, when <see cref="ObserveEmits"/>.</summary>
     protected void Observe(int task, StreamInfo stream, IReadOnlyList<object?> values)
     {
-        if (Runtime.Debug)
+        if (Settings.Debug)
         {
-            Runtime.LogEmit(ComponentId, task, stream, values);
+            Services.LogEmit(ComponentId, task, stream, values);
         }
 
-        Runtime.Capture?.Invoke(ComponentId, stream.StreamId, values);
+        Services.Capture?.Invoke(ComponentId, stream.StreamId, values);
     }
 
     public WorkerRuntime Runtime { get; }
@@ -190,7 +201,8 @@ internal abstract class Executor : IPoolTurn
     {
         _pool = pool;
         _started = true;
-        ObserveEmits = Runtime.Debug || Runtime.Capture is not null;
+        ObserveEmits = Settings.Debug || Services.Capture is not null;
+        AdoptRouting(Runtime.Routing);
         if (timer is null)
         {
             StartThread();
@@ -415,11 +427,12 @@ internal abstract class Executor : IPoolTurn
     /// <summary>Queues a tuple for its destination task's executor.</summary>
     protected void Deliver(TupleImpl tuple)
     {
-        var sink = Runtime.SinkIndexOfTask(tuple.DestTask);
+        var routing = _routing;
+        var sink = (tuple.Stream.Acking ? routing.AckingSinkOfTask : routing.DataSinkOfTask)[tuple.DestTask];
         var batch = _out[sink];
         if (batch is null)
         {
-            _out[sink] = batch = new OutBatch(Runtime.Sink(sink), Runtime.BatchSizeOfSink(sink));
+            _out[sink] = batch = new OutBatch(routing.Sinks[sink], routing.BatchSizes[sink]);
         }
 
         if (!batch.Listed)
@@ -502,7 +515,49 @@ internal abstract class Executor : IPoolTurn
         }
     }
 
-    protected void ReportError(int task, Exception error) => Runtime.ReportError(ComponentId, task, error);
+    protected void ReportError(int task, Exception error) => Services.ReportError(ComponentId, task, error);
+
+    /// <summary>Tuples this executor dropped because the worker they were batched for left the assignment.</summary>
+    public long DroppedByReassignment { get; private set; }
+
+    /// <summary>
+    /// Moves to a new routing table: batches for sinks still in it keep their tuples and their place in the flush
+    /// list; batches for sinks gone (a worker moved) are dropped, and their spouts' timeouts replay what they held.
+    /// </summary>
+    private void AdoptRouting(RoutingTable routing)
+    {
+        var old = _out;
+        _out = new OutBatch?[routing.Sinks.Length];
+        _routing = routing;
+        foreach (var batch in old)
+        {
+            if (batch is null)
+            {
+                continue;
+            }
+
+            var index = routing.IndexOf(batch.Destination);
+            if (index >= 0)
+            {
+                _out[index] = batch;
+                continue;
+            }
+
+            if (batch.Listed)
+            {
+                _dirty.Remove(batch);
+                batch.Listed = false;
+            }
+
+            DroppedByReassignment += batch.Discard();
+        }
+
+        HasUnsent = false;
+        foreach (var b in _dirty)
+        {
+            HasUnsent |= b.Count > 0;
+        }
+    }
 
     /// <summary>One turn on a pool thread: cycles while there is progress (and time left in the turn), then parks.</summary>
     public void RunTurn()
@@ -683,6 +738,11 @@ internal abstract class Executor : IPoolTurn
     {
         now = start;
         LastNow = start;
+        if (!ReferenceEquals(_routing, Runtime.Routing))
+        {
+            AdoptRouting(Runtime.Routing);
+        }
+
         try
         {
             if (now >= _nextHousekeeping)

@@ -4,31 +4,38 @@ using StormSharp.Runtime.Transport;
 
 namespace StormSharp.Runtime.Execution;
 
-/// <summary>A topology running in this process: its plan and its <c>topology.workers</c> workers, joined in-process.</summary>
+/// <summary>
+/// A topology running in this process: its definition, an even assignment over <c>topology.workers</c> in-process
+/// slots, and a worker per slot, joined by the in-process transport. The workers are the same a worker process runs.
+/// </summary>
 internal sealed class LocalTopology
 {
-    public LocalTopology(TopologyPlan plan)
-    {
-        Plan = plan;
-        var transport = new InProcessTransport(plan);
-        var workers = new List<WorkerRuntime>();
-        for (var w = 0; w < plan.Workers; w++)
-        {
-            var worker = new WorkerRuntime(plan, w, transport);
-            transport.Register(worker);
-            workers.Add(worker);
-        }
 
-        foreach (var w in workers)
+    public LocalTopology(TopologyDefinition definition, TopologyServices services)
+    {
+        Definition = definition;
+        Services = services;
+        var slots = Enumerable.Range(0, definition.Workers).Select(WorkerEndpoint.Local).ToList();
+        Assignment = TopologyAssignment.Deal(definition, slots);
+        var workers = new List<WorkerRuntime>();
+        foreach (var slot in Assignment.Workers)
         {
-            w.Connect();
+            var worker = new WorkerRuntime(definition, Assignment, slot, services, Transport);
+            Transport.Register(worker);
+            workers.Add(worker);
         }
 
         Workers = workers;
         Executors = [.. workers.SelectMany(w => w.Executors)];
     }
 
-    public TopologyPlan Plan { get; }
+    public TopologyDefinition Definition { get; }
+
+    public TopologyServices Services { get; }
+
+    public TopologyAssignment Assignment { get; }
+
+    public InProcessTransport Transport { get; } = new();
 
     public IReadOnlyList<WorkerRuntime> Workers { get; }
 
@@ -42,36 +49,30 @@ internal sealed class LocalTopology
         }
     }
 
-    public void SetActive(bool active)
-    {
-        Plan.Active = active;
-        foreach (var w in Workers)
-        {
-            w.WakeAll();
-        }
-    }
-
-    /// <summary>Stops every executor, spouts first; returns the components whose executors did not stop in time.</summary>
+    /// <summary>Stops every executor, every worker's spouts first; returns the components whose executors did not stop in time.</summary>
     public IReadOnlyList<string> Stop(TimeSpan timeout)
     {
         var stuck = new List<string>();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        foreach (var e in Executors.OrderBy(e => e.IsSpout ? 0 : 1))
+        foreach (var w in Workers)
         {
-            var left = TimeSpan.FromSeconds(Math.Max(0.05, (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
-            if (!e.Stop(left))
-            {
-                stuck.Add(e.ComponentId);
-            }
+            w.StopExecutors(spouts: true, deadline, stuck);
         }
 
         foreach (var w in Workers)
         {
-            w.StopTimer();
+            w.StopExecutors(spouts: false, deadline, stuck);
+        }
+
+        foreach (var w in Workers)
+        {
+            Transport.Unregister(w.Endpoint);
+            w.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         return stuck;
     }
 
-    public TopologyInfo Info() => Plan.Info(Executors, Plan.Active ? "ACTIVE" : "INACTIVE");
+    public TopologyInfo Info() =>
+        TopologyStats.Of(Definition, Executors, Services, Services.Active ? "ACTIVE" : "INACTIVE", Workers.Count);
 }

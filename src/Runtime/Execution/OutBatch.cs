@@ -35,6 +35,15 @@ internal sealed class OutBatch(ITupleSink destination, int batchSize)
         return Count >= batchSize;
     }
 
+    /// <summary>Empties the batch without handing it over; returns how many tuples it held.</summary>
+    public int Discard()
+    {
+        var n = Count;
+        Array.Clear(_items, 0, n);
+        Count = 0;
+        return n;
+    }
+
     /// <summary>Hands over what the destination has room for; returns true when nothing is left.</summary>
     public bool Flush()
     {

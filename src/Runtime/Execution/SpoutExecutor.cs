@@ -27,7 +27,7 @@ internal sealed class SpoutExecutor : Executor
         : base(runtime, componentId, taskIds, index)
     {
         _tasks = new SpoutTask[taskIds.Length];
-        var maxPending = runtime.ComponentInt(componentId, Config.TopologyMaxSpoutPending);
+        var maxPending = runtime.Definition.ComponentInt(componentId, Config.TopologyMaxSpoutPending);
         for (var i = 0; i < taskIds.Length; i++)
         {
             _tasks[i] = new SpoutTask(this, taskIds[i], spouts[i], maxPending);
@@ -106,15 +106,15 @@ internal sealed class SpoutExecutor : Executor
         {
             task.PrefetchRoots(tuple, i);
             var root = tuple.RootAt(i);
-            if (stream == Runtime.AckerAckStream)
+            if (stream == Runtime.Definition.AckerAckStream)
             {
                 task.Complete(root, acked: true, now);
             }
-            else if (stream == Runtime.AckerFailStream)
+            else if (stream == Runtime.Definition.AckerFailStream)
             {
                 task.Complete(root, acked: false, now);
             }
-            else if (stream == Runtime.AckerResetStream)
+            else if (stream == Runtime.Definition.AckerResetStream)
             {
                 task.ResetTimeout(root);
             }
@@ -205,7 +205,7 @@ internal sealed class SpoutExecutor : Executor
         }
 
         _nextSweep = now + SweepTicks;
-        var timeout = Runtime.MessageTimeoutTicks;
+        var timeout = Settings.MessageTimeoutTicks;
         foreach (var t in _tasks)
         {
             t.Sweep(now, timeout, _expired);
@@ -239,7 +239,7 @@ internal sealed class SpoutExecutor : Executor
 
     private void SyncActivation()
     {
-        var want = Runtime.Active;
+        var want = Services.Active;
         if (want == _active)
         {
             return;

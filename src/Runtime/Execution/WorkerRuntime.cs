@@ -1,7 +1,8 @@
-using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Routing;
+using StormSharp.Runtime.Serialization;
 using StormSharp.Runtime.Transport;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
@@ -9,36 +10,44 @@ using StormSharp.Topology;
 namespace StormSharp.Runtime.Execution;
 
 /// <summary>
-/// One worker of a running topology: the executors the plan gives it, their routes, and a sink per destination.
-/// Tuples for a task in this worker go straight into its executor's queue; for a task elsewhere, into the
-/// connection the transport gives to that task's worker. Executors see only sinks, so the transport (in-process
-/// here, gRPC between worker processes) changes nothing in them.
+/// One worker of a running topology: the executors its assignment gives it, the routes of their tuples, and its
+/// lifecycle (start, spouts-first stop). Tuples for a task in this worker go straight into its executor's queue;
+/// for a task elsewhere, into the <see cref="OutboundPath"/> of that task's worker, which the transport (in-process
+/// in local mode, gRPC between worker processes) carries as bytes to the other worker's <see cref="InboundPath"/>.
+/// Executors see only sinks, so the transport changes nothing in them; a new assignment that moves other workers
+/// swaps the routing table, not the executors.
 /// </summary>
-internal sealed class WorkerRuntime
+internal sealed class WorkerRuntime : IAsyncDisposable
 {
     private readonly Executor?[] _localExecutorOfTask;
-    private readonly int[] _sinkOfTask;
-    private readonly List<ITupleSink> _sinks = [];
     private readonly TopologyContext?[] _contexts;
     private readonly IWorkerTransport _transport;
-    private readonly List<int> _remoteWorkers;
+    private readonly Dictionary<(WorkerEndpoint, TransferLane), OutboundPath> _outbound = [];
     private readonly ExecutorTimer _timer = new(ExecutorPool.Shared);
+    private readonly object _gate = new();
+    private readonly HashSet<int> _myExecutors;
+    private volatile RoutingTable _routing;
+    private bool _started;
+    private bool _disposed;
 
-    public WorkerRuntime(TopologyPlan plan, int worker, IWorkerTransport transport)
+    public WorkerRuntime(TopologyDefinition definition, TopologyAssignment assignment, WorkerEndpoint endpoint, TopologyServices services, IWorkerTransport transport)
     {
-        Plan = plan;
-        Worker = worker;
+        Definition = definition;
+        Services = services;
+        Endpoint = endpoint;
         _transport = transport;
-        _localExecutorOfTask = new Executor?[plan.TaskCount + 1];
-        _sinkOfTask = new int[plan.TaskCount + 1];
-        _contexts = new TopologyContext?[plan.TaskCount + 1];
-        var mine = plan.ExecutorPlans.Where(p => p.Worker == worker).ToList();
-        WorkerTasks = [.. mine.SelectMany(p => p.Tasks).Order()];
+        _localExecutorOfTask = new Executor?[definition.TaskCount + 1];
+        _contexts = new TopologyContext?[definition.TaskCount + 1];
+        var mine = definition.Executors.Where(e => assignment.WorkerOf(e) == endpoint).ToList();
+        if (mine.Count == 0)
+        {
+            throw new ArgumentException($"the assignment of topology '{definition.Name}' gives worker {endpoint} no executor", nameof(assignment));
+        }
 
-        // Sinks: first one per local executor (its queue), then one per other worker (a connection), made before any
-        // executor exists so that executors can size their batch tables.
-        var remoteWorkers = plan.ExecutorPlans.Select(p => p.Worker).Where(w => w != worker).Distinct().Order().ToList();
-        SinkCount = mine.Count + remoteWorkers.Count;
+        _myExecutors = [.. mine.Select(e => e.FirstTask)];
+        WorkerTasks = [.. mine.SelectMany(p => p.Tasks).Order()];
+        Serializers = TupleValueSerializerRegistry.Empty;
+        Inbound = new InboundPath(this, NewCodec);
 
         var executors = new List<Executor>();
         foreach (var p in mine)
@@ -50,86 +59,67 @@ internal sealed class WorkerRuntime
                     ? new SpoutExecutor(this, p.ComponentId, p.Tasks, index, Instantiate<ISpout>(p))
                     : new BoltExecutor(this, p.ComponentId, p.Tasks, index, Instantiate<IComponent>(p));
             executors.Add(ex);
-            _sinks.Add(ex.Queue);
             foreach (var t in p.Tasks)
             {
                 _localExecutorOfTask[t] = ex;
-                _sinkOfTask[t] = index;
             }
         }
 
         Executors = executors;
-        foreach (var p in plan.ExecutorPlans.Where(p => p.Worker != worker))
-        {
-            foreach (var t in p.Tasks)
-            {
-                _sinkOfTask[t] = mine.Count + remoteWorkers.IndexOf(p.Worker);
-            }
-        }
-
-        _remoteWorkers = remoteWorkers;
+        _routing = BuildRouting(assignment);
         BuildRoutes();
+        services.ActiveChanged += WakeAll;
     }
 
-    public TopologyPlan Plan { get; }
+    public TopologyDefinition Definition { get; }
 
-    public int Worker { get; }
+    public TopologyServices Services { get; }
+
+    /// <summary>This worker's address (its supervisor's host and slot port; <c>local:N</c> in local mode).</summary>
+    public WorkerEndpoint Endpoint { get; }
 
     public int[] WorkerTasks { get; }
 
     public IReadOnlyList<Executor> Executors { get; }
 
-    public int SinkCount { get; }
+    /// <summary>Where frames from other workers enter; the transport hands them here.</summary>
+    public InboundPath Inbound { get; }
 
-    // What executors read, forwarded from the plan.
-    public ILogger Logger => Plan.Logger;
+    /// <summary>The user-type serializers tuple values cross workers with.</summary>
+    public TupleValueSerializerRegistry Serializers { get; }
 
-    public int TaskCount => Plan.TaskCount;
+    /// <summary>The current routes; executors compare it by reference at each cycle and adopt a new one.</summary>
+    public RoutingTable Routing => _routing;
 
-    public int StreamCount => Plan.StreamCount;
-
-    public int ReceiveBufferSize => Plan.ReceiveBufferSize;
-
-    public int FlushMillis => Plan.FlushMillis;
-
-    public bool Debug => Plan.Debug;
-
-    public long MessageTimeoutTicks => Plan.MessageTimeoutTicks;
-
-    public bool AckingEnabled => Plan.AckingEnabled;
-
-    public bool Active => Plan.Active;
-
-    public Action<string, string, IReadOnlyList<object?>>? Capture => Plan.Capture;
-
-    public StreamInfo AckInitStream => Plan.AckInitStream;
-
-    public StreamInfo AckAckStream => Plan.AckAckStream;
-
-    public StreamInfo AckFailStream => Plan.AckFailStream;
-
-    public StreamInfo AckResetStream => Plan.AckResetStream;
-
-    public StreamInfo AckerAckStream => Plan.AckerAckStream;
-
-    public StreamInfo AckerFailStream => Plan.AckerFailStream;
-
-    public StreamInfo AckerResetStream => Plan.AckerResetStream;
-
-    public StreamInfo TickStream => Plan.TickStream;
-
-    /// <summary>Opens the connections to the other workers (they must all exist in the transport by now).</summary>
-    public void Connect()
+    /// <summary>Whether tuples are on their way to or from another worker (encoded and unsent, or waiting for room here).</summary>
+    public bool HasTransfersInFlight
     {
-        foreach (var w in _remoteWorkers)
+        get
         {
-            _sinks.Add(_transport.Connect(Worker, w));
+            if (Inbound.Holding > 0)
+            {
+                return true;
+            }
+
+            lock (_gate)
+            {
+                foreach (var path in _outbound.Values)
+                {
+                    if (path.Buffered > 0)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
     }
 
     /// <summary>Starts every executor: in turns on the shared executor pool, with this worker's timer, unless its component asks for a thread of its own.</summary>
     public void Start()
     {
+        _started = true;
         foreach (var e in Executors)
         {
             var dedicated = ConfigValues.GetBool(ComponentConf(e.ComponentId), Config.TopologyExecutorDedicatedThread, false);
@@ -144,8 +134,99 @@ internal sealed class WorkerRuntime
         _timer.Start();
     }
 
-    /// <summary>After the executors have stopped: stops the timer that woke them.</summary>
-    public void StopTimer() => _timer.Stop();
+    /// <summary>
+    /// Stops the spouts (<paramref name="spouts"/>) or the bolts and ackers of this worker, each given the time left
+    /// until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp); adds to <paramref name="stuck"/> the
+    /// components whose executors did not finish Close/Cleanup in time. Stopping every worker's spouts before any
+    /// bolt lets what they emitted last drain.
+    /// </summary>
+    public void StopExecutors(bool spouts, long deadline, List<string> stuck)
+    {
+        foreach (var e in Executors)
+        {
+            if (e.IsSpout != spouts)
+            {
+                continue;
+            }
+
+            var left = TimeSpan.FromSeconds(Math.Max(0.05, (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
+            if (!e.Stop(left))
+            {
+                stuck.Add(e.ComponentId);
+            }
+        }
+    }
+
+    /// <summary>Stops the whole worker, spouts first; returns the components whose executors did not stop in time.</summary>
+    public async ValueTask<IReadOnlyList<string>> StopAsync(TimeSpan timeout)
+    {
+        var stuck = new List<string>();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        StopExecutors(spouts: true, deadline, stuck);
+        StopExecutors(spouts: false, deadline, stuck);
+        await DisposeAsync().ConfigureAwait(false);
+        return stuck;
+    }
+
+    /// <summary>After the executors have stopped: stops the timer and closes the paths to other workers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Services.ActiveChanged -= WakeAll;
+        if (_started)
+        {
+            _timer.Stop();
+        }
+
+        List<OutboundPath> paths;
+        lock (_gate)
+        {
+            paths = [.. _outbound.Values];
+            _outbound.Clear();
+        }
+
+        foreach (var p in paths)
+        {
+            await p.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Takes a new assignment of the topology in which this worker keeps exactly its executors (others may have
+    /// moved): builds the new routes, swaps them in, and closes the paths to workers no longer in it. An assignment
+    /// that changes this worker's own executors is refused; the supervisor restarts the worker for that, as Storm's does.
+    /// </summary>
+    public async ValueTask UpdateAssignmentAsync(TopologyAssignment assignment)
+    {
+        var mine = Definition.Executors.Where(e => assignment.TryGetWorkerOf(e, out var w) && w == Endpoint).Select(e => e.FirstTask).ToHashSet();
+        if (!mine.SetEquals(_myExecutors))
+        {
+            throw new InvalidOperationException($"the new assignment changes the executors of worker {Endpoint}; it must be restarted instead");
+        }
+
+        List<OutboundPath> gone;
+        lock (_gate)
+        {
+            _routing = BuildRouting(assignment);
+            var live = new HashSet<ITupleSink>(_routing.Sinks);
+            gone = [.. _outbound.Values.Where(p => !live.Contains(p))];
+            foreach (var p in gone)
+            {
+                _outbound.Remove((p.To, p.Lane));
+            }
+        }
+
+        WakeAll();
+        foreach (var p in gone)
+        {
+            await p.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     public void WakeAll()
     {
@@ -155,54 +236,85 @@ internal sealed class WorkerRuntime
         }
     }
 
-    public int SinkIndexOfTask(int task) => _sinkOfTask[task];
-
-    public ITupleSink Sink(int index) => _sinks[index];
-
-    /// <summary>Tuples batched for a sink: <c>topology.producer.batch.size</c> for a local queue, <c>topology.transfer.batch.size</c> for another worker.</summary>
-    public int BatchSizeOfSink(int index) => index < Executors.Count ? Plan.ProducerBatchSize : Plan.TransferBatchSize;
-
     /// <summary>The executor running <paramref name="task"/> in this worker, or null when it runs elsewhere.</summary>
     public Executor? LocalExecutorOfTask(int task) => (uint)task < (uint)_localExecutorOfTask.Length ? _localExecutorOfTask[task] : null;
 
-    public double LoadOfTask(int task) => _localExecutorOfTask[task]?.Queue.Load ?? _transport.LoadOfTask(task);
+    /// <summary>How full <paramref name="task"/>'s queue is (0..1); a task in another worker counts as empty, since its load is not known here.</summary>
+    public double LoadOfTask(int task) => LocalExecutorOfTask(task)?.Queue.Load ?? 0;
 
-    /// <summary>Takes tuples that arrived from another worker into the local executors' queues, in order; returns how many fit.</summary>
-    public int Accept(ReadOnlySpan<TupleImpl> tuples)
+    public IReadOnlyDictionary<string, object?> ComponentConf(string componentId) => Definition.ComponentConf(componentId);
+
+    public TopologyContext ContextFor(int task) =>
+        _contexts[task] ??= new TopologyContext(Definition.Topology, Definition.StormId, Definition.TaskToComponent, task, WorkerTasks, Endpoint.Port);
+
+    public void ReportError(string componentId, int task, Exception error) => Services.ReportError(componentId, task, error);
+
+    private TupleCodec NewCodec() => new(Definition.StreamTable, Serializers);
+
+    private RoutingTable BuildRouting(TopologyAssignment assignment)
     {
-        for (var i = 0; i < tuples.Length; i++)
+        var settings = Definition.Settings;
+        var sinks = new List<ITupleSink>();
+        var batchSizes = new List<int>();
+        foreach (var e in Executors)
         {
-            var ex = LocalExecutorOfTask(tuples[i].DestTask)
-                ?? throw new InvalidDataException($"worker {Worker} was sent a tuple for task {tuples[i].DestTask}, which it does not run");
-            if (!ex.Queue.TryPublish(tuples[i]))
+            sinks.Add(e.Queue);
+            batchSizes.Add(settings.ProducerBatchSize);
+        }
+
+        var data = new int[Definition.TaskCount + 1];
+        var acking = new int[Definition.TaskCount + 1];
+        var indexOf = new Dictionary<OutboundPath, int>();
+        foreach (var spec in Definition.Executors)
+        {
+            if (!assignment.TryGetWorkerOf(spec, out var worker))
             {
-                return i;
+                // Not scheduled (too few slots): its tuples go nowhere and time out, as in Storm.
+                continue;
+            }
+
+            foreach (var t in spec.Tasks)
+            {
+                if (worker == Endpoint)
+                {
+                    data[t] = acking[t] = _localExecutorOfTask[t]!.Index;
+                    continue;
+                }
+
+                data[t] = SinkOf(worker, TransferLane.Data);
+                acking[t] = SinkOf(worker, TransferLane.Acking);
             }
         }
 
-        return tuples.Length;
+        return new RoutingTable([.. sinks], [.. batchSizes], data, acking);
+
+        int SinkOf(WorkerEndpoint worker, TransferLane lane)
+        {
+            if (!_outbound.TryGetValue((worker, lane), out var path))
+            {
+                path = new OutboundPath(Definition, Services, _transport.Connect(Endpoint, worker, lane), worker, lane, NewCodec());
+                _outbound[(worker, lane)] = path;
+            }
+
+            if (!indexOf.TryGetValue(path, out var index))
+            {
+                index = sinks.Count;
+                indexOf[path] = index;
+                sinks.Add(path);
+                batchSizes.Add(settings.TransferBatchSize);
+            }
+
+            return index;
+        }
     }
 
-    public int AckerTaskFor(long root) => Plan.AckerTaskFor(root);
-
-    public IReadOnlyDictionary<string, object?> ComponentConf(string componentId) => Plan.ComponentConf(componentId);
-
-    public int? ComponentInt(string componentId, string key) => Plan.ComponentInt(componentId, key);
-
-    public TopologyContext ContextFor(int task) =>
-        _contexts[task] ??= new TopologyContext(Plan.Topology, Plan.StormId, Plan.TaskToComponent, task, WorkerTasks, Worker + 1);
-
-    public void ReportError(string componentId, int task, Exception error) => Plan.ReportError(componentId, task, error);
-
-    public void LogEmit(string componentId, int task, StreamInfo stream, IReadOnlyList<object?> values) => Plan.LogEmit(componentId, task, stream, values);
-
-    private T[] Instantiate<T>(ExecutorPlan p)
+    private T[] Instantiate<T>(ExecutorSpec p)
     {
-        var declaration = Plan.Topology.ById[p.ComponentId];
+        var declaration = Definition.Topology.ById[p.ComponentId];
         var result = new T[p.Tasks.Length];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = (T)declaration.Component.Instantiate(Plan.ResolveType);
+            result[i] = (T)declaration.Component.Instantiate(Definition.ResolveType);
         }
 
         return result;
@@ -210,7 +322,7 @@ internal sealed class WorkerRuntime
 
     private void BuildRoutes()
     {
-        var topology = Plan.Topology;
+        var topology = Definition.Topology;
         var workerTasks = new HashSet<int>(WorkerTasks);
         foreach (var ex in Executors)
         {
@@ -221,7 +333,7 @@ internal sealed class WorkerRuntime
 
             foreach (var s in source.Outputs.Values)
             {
-                var info = Plan.StreamOf(source.Id, s.StreamId);
+                var info = Definition.StreamOf(source.Id, s.StreamId);
                 var groupers = new List<Grouper>();
                 var direct = new HashSet<int>();
                 var maxTasks = 1;
@@ -234,7 +346,7 @@ internal sealed class WorkerRuntime
                             continue;
                         }
 
-                        var targets = Plan.TasksOf(subscriber.Id);
+                        var targets = Definition.TasksOf(subscriber.Id);
                         maxTasks = Math.Max(maxTasks, targets.Length);
                         if (input.Grouping.Type == GroupingType.Direct)
                         {
@@ -254,7 +366,7 @@ internal sealed class WorkerRuntime
 
     private ICustomStreamGrouping PrepareCustom(InputDeclaration input, Executor ex, int[] targets)
     {
-        var grouping = (ICustomStreamGrouping)input.Grouping.Custom!.Instantiate(Plan.ResolveType);
+        var grouping = (ICustomStreamGrouping)input.Grouping.Custom!.Instantiate(Definition.ResolveType);
         grouping.Prepare(ContextFor(ex.TaskIds[0]), input.Stream, targets);
         return grouping;
     }

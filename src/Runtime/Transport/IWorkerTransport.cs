@@ -1,16 +1,40 @@
-using StormSharp.Runtime.Queues;
+using StormSharp.Runtime.Execution;
 
 namespace StormSharp.Runtime.Transport;
 
 /// <summary>
-/// How a worker reaches the tasks of other workers of its topology. In-process between the workers of a local
-/// cluster; gRPC streams between worker processes in a cluster. Executors only ever see the sinks it returns.
+/// Moves frames, bytes only, between the workers of a topology: in-process between the workers of a local cluster,
+/// over gRPC streams between worker processes. Encoding, bounded buffers and backpressure live in
+/// <see cref="OutboundPath"/> and <see cref="InboundPath"/>, which every transport shares, so that each
+/// transport only carries bytes and both behave alike.
 /// </summary>
 internal interface IWorkerTransport
 {
-    /// <summary>A connection from worker <paramref name="from"/> to worker <paramref name="to"/>, owned by one sender thread at a time.</summary>
-    ITupleSink Connect(int from, int to);
+    /// <summary>
+    /// The path for frames from <paramref name="from"/> to <paramref name="to"/> on <paramref name="lane"/>,
+    /// connecting (and reconnecting) as needed. Frames on one channel arrive in the order sent.
+    /// </summary>
+    IFrameChannel Connect(WorkerEndpoint from, WorkerEndpoint to, TransferLane lane);
+}
 
-    /// <summary>How full <paramref name="task"/>'s receive queue is (0..1), as last known; load-aware shuffle reads it.</summary>
-    double LoadOfTask(int task);
+/// <summary>One direction of one lane between two workers. Used by one sending loop at a time.</summary>
+internal interface IFrameChannel : IAsyncDisposable
+{
+    /// <summary>
+    /// Sends one frame; completes when the transport has taken it, so that the caller may reuse its buffer. Waits
+    /// (without blocking a thread) while the receiver is slow: that wait is how backpressure crosses workers. A frame
+    /// the transport cannot deliver (the peer is gone) is dropped, and the spouts' timeouts replay what it carried.
+    /// </summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Data tuples and acker traffic between two workers travel on separate lanes. A data lane stalls when its
+/// receiver's bolts are full; acker traffic must not wait behind it, or two workers full of each other's tuples
+/// could each wait for the other's acks forever. Acker traffic ends in ackers and spouts, which always drain.
+/// </summary>
+internal enum TransferLane
+{
+    Data = 0,
+    Acking = 1,
 }

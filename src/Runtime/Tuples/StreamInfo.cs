@@ -16,5 +16,8 @@ internal sealed class StreamInfo(string componentId, string streamId, Fields fie
 
     public bool Direct { get; } = direct;
 
+    /// <summary>Whether this is one of the acker's streams, whose traffic crosses workers on its own lane.</summary>
+    public bool Acking { get; } = componentId == Utils.AckerComponentId;
+
     public GlobalStreamId GlobalId => new(ComponentId, StreamId);
 }

@@ -1,45 +1,38 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Configuration;
-using StormSharp.Runtime.Stats;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Execution;
 
 /// <summary>
-/// What every worker of a topology agrees on: configuration, the stream table, task ids, and which worker runs
-/// which executor. Task ids follow Storm: components sorted by id, consecutive ids from 1, the acker among them;
-/// executors are dealt round-robin over the workers, as Storm's even scheduler deals them over slots.
-/// Building the plan rebuilds each component once from its shipped state, so a component that could not reach a
-/// worker is refused here, at submit.
+/// What the user submitted, checked and numbered, and what every worker of a topology derives from it alike:
+/// settings, the stream table, task ids and the executors (component, task range). Task ids follow Storm:
+/// components sorted by id, consecutive ids from 1, the acker among them. Immutable: where executors run is the
+/// scheduler's decision (<see cref="TopologyAssignment"/>), and what changes while the topology runs (status,
+/// errors) belongs to the host (<see cref="TopologyServices"/>). Building it rebuilds each component once from its
+/// shipped state, so a component that could not reach a worker is refused here, at submit.
 /// </summary>
-internal sealed class TopologyPlan
+internal sealed class TopologyDefinition
 {
     private readonly Dictionary<string, IReadOnlyDictionary<string, object?>> _componentConf = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ErrorLog> _errors = new(StringComparer.Ordinal);
     private readonly Dictionary<GlobalStreamId, StreamInfo> _streams = [];
     private readonly Dictionary<string, StreamInfo> _systemStreams = new(StringComparer.Ordinal);
     private readonly List<StreamInfo> _streamList = [];
     private readonly Dictionary<string, int[]> _tasksOf = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _lastErrorLog = new(StringComparer.Ordinal);
-    private readonly long _startedAt = Stopwatch.GetTimestamp();
-    private volatile bool _active = true;
 
-    public TopologyPlan(
+    public TopologyDefinition(
         string stormId,
         string name,
         StormTopology topology,
         IReadOnlyDictionary<string, object?> conf,
-        Func<string, Type?> resolveType,
-        ILogger logger)
+        Func<string, Type?> resolveType)
     {
         StormId = stormId;
         Name = name;
         Topology = topology;
         Conf = conf;
         ResolveType = resolveType;
-        Logger = logger;
         var problems = new List<string>();
 
         Workers = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyWorkers, 1));
@@ -50,14 +43,15 @@ internal sealed class TopologyPlan
             ackers = 0;
         }
 
-        var timeoutSecs = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMessageTimeoutSecs, 30));
-        MessageTimeoutTicks = timeoutSecs * Stopwatch.Frequency;
-        ReceiveBufferSize = Math.Max(2, Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyExecutorReceiveBufferSize, 32768)));
-        ProducerBatchSize = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyProducerBatchSize, 64));
-        TransferBatchSize = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyTransferBatchSize, 64));
-        FlushMillis = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1));
-        Debug = Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false));
-        var keepErrors = Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10));
+        Settings = new TopologySettings(
+            MessageTimeoutTicks: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMessageTimeoutSecs, 30)) * Stopwatch.Frequency,
+            ReceiveBufferSize: Math.Max(2, Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyExecutorReceiveBufferSize, 32768))),
+            ProducerBatchSize: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyProducerBatchSize, 64)),
+            TransferBatchSize: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyTransferBatchSize, 64)),
+            TransferBufferSize: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyTransferBufferSize, 1000)),
+            FlushMillis: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1)),
+            Debug: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false)),
+            ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)));
 
         // Per-component configuration: the topology's, overridden by what the component declares.
         foreach (var c in topology.Components)
@@ -169,8 +163,8 @@ internal sealed class TopologyPlan
         }
 
         // Executors: each component's tasks split into as even consecutive ranges as its parallelism allows, spouts
-        // first, the acker last, dealt over the workers in turn.
-        var plan = new List<ExecutorPlan>();
+        // first, the acker last (the order the even scheduler deals them over slots in).
+        var plan = new List<ExecutorSpec>();
         foreach (var c in topology.Components.Where(c => c.IsSpout).Concat(topology.Components.Where(c => !c.IsSpout)))
         {
             AddExecutors(plan, c.Id, c.IsSpout, _tasksOf[c.Id], Math.Min(c.Parallelism, c.NumTasks));
@@ -181,13 +175,8 @@ internal sealed class TopologyPlan
             AddExecutors(plan, Utils.AckerComponentId, false, AckerTasks, ackers);
         }
 
-        ExecutorPlans = plan;
-        foreach (var c in topology.Components)
-        {
-            _errors[c.Id] = new ErrorLog(keepErrors);
-        }
-
-        _errors[Utils.AckerComponentId] = new ErrorLog(keepErrors);
+        Executors = plan;
+        StreamTable = new Serialization.StreamTable(_streamList.Select(s => s.StreamId).Distinct());
     }
 
     public string StormId { get; }
@@ -200,11 +189,16 @@ internal sealed class TopologyPlan
 
     public Func<string, Type?> ResolveType { get; }
 
-    public ILogger Logger { get; }
-
+    /// <summary>How many workers the topology asks for (<c>topology.workers</c>).</summary>
     public int Workers { get; }
 
-    public IReadOnlyList<ExecutorPlan> ExecutorPlans { get; }
+    public TopologySettings Settings { get; }
+
+    /// <summary>Every executor of the topology, spouts first, the acker last.</summary>
+    public IReadOnlyList<ExecutorSpec> Executors { get; }
+
+    /// <summary>Stream ids as numbered on the wire: the same in every worker, since each derives it from the same definition.</summary>
+    public Serialization.StreamTable StreamTable { get; }
 
     public IReadOnlyDictionary<int, string> TaskToComponent { get; }
 
@@ -214,30 +208,7 @@ internal sealed class TopologyPlan
 
     public int StreamCount => _streamList.Count;
 
-    public int ReceiveBufferSize { get; }
-
-    public int ProducerBatchSize { get; }
-
-    public int TransferBatchSize { get; }
-
-    public int FlushMillis { get; }
-
-    public bool Debug { get; }
-
-    public long MessageTimeoutTicks { get; }
-
     public bool AckingEnabled => AckerTasks.Length > 0;
-
-    public bool Active
-    {
-        get => _active;
-        set => _active = value;
-    }
-
-    public TimeSpan Uptime => Stopwatch.GetElapsedTime(_startedAt);
-
-    /// <summary>Testing only: sees every emitted tuple (component, stream, values) on the emitting thread.</summary>
-    public Action<string, string, IReadOnlyList<object?>>? Capture { get; set; }
 
     public StreamInfo AckInitStream { get; }
 
@@ -284,125 +255,17 @@ internal sealed class TopologyPlan
 
     public int? ComponentInt(string componentId, string key) => ConfigValues.GetNullableInt(ComponentConf(componentId), key);
 
-    public void ReportError(string componentId, int task, Exception error)
-    {
-        var log = _errors.TryGetValue(componentId, out var l) ? l : null;
-        log?.Add(new ErrorInfo(DateTimeOffset.UtcNow, task, error.GetType().Name + ": " + error.Message, error.ToString()));
+    /// <summary>The component ids that report errors: the user's and the acker.</summary>
+    public IEnumerable<string> ComponentIds => Topology.Components.Select(c => c.Id).Append(Utils.AckerComponentId);
 
-        // A bolt that throws on every tuple must not flood the log: one line per component per 5 seconds.
-        var now = Stopwatch.GetTimestamp();
-        lock (_lastErrorLog)
-        {
-            if (_lastErrorLog.TryGetValue(componentId, out var last) && now - last < 5 * Stopwatch.Frequency)
-            {
-                return;
-            }
-
-            _lastErrorLog[componentId] = now;
-        }
-
-        Logger.LogWarning(error, "Topology {Topology}: component {Component} task {Task} reported an error ({Total} so far)", Name, componentId, task, log?.Total ?? 1);
-    }
-
-    public void LogEmit(string componentId, int task, StreamInfo stream, IReadOnlyList<object?> values) =>
-        Logger.LogInformation("Emitting: {Component} {Task} {Stream} [{Values}]", componentId, task, stream.StreamId, string.Join(", ", values));
-
-    /// <summary>Stats of every component, summed over <paramref name="executors"/> (all workers' executors).</summary>
-    public TopologyInfo Info(IReadOnlyList<Executor> executors, string status)
-    {
-        var now = Stopwatch.GetTimestamp();
-        var components = new List<ComponentInfo>();
-        foreach (var group in executors.GroupBy(e => e.ComponentId))
-        {
-            var list = group.ToList();
-            var windows = new Dictionary<int, IReadOnlyList<StreamStats>>();
-            double capacity = 0;
-            foreach (var w in StatsWindows.All)
-            {
-                var sum = new long[_streamList.Count * ExecutorStats.MetricCount];
-                foreach (var e in list)
-                {
-                    var values = e.Stats.Window(w, now, out var covered);
-                    for (var i = 0; i < sum.Length; i++)
-                    {
-                        sum[i] += values[i];
-                    }
-
-                    if (w == StatsWindows.TenMinutes && covered > 0)
-                    {
-                        // Busy time: the timed executes' mean latency times every execute.
-                        double busy = 0;
-                        for (var s = 0; s < _streamList.Count; s++)
-                        {
-                            var b = s * ExecutorStats.MetricCount;
-                            var timed = values[b + ExecutorStats.ExecuteTimed];
-                            busy += timed == 0 ? 0 : (double)values[b + ExecutorStats.ExecuteLatencyTicks] * values[b + ExecutorStats.Executed] / timed;
-                        }
-
-                        capacity = Math.Max(capacity, busy / (covered * Stopwatch.Frequency));
-                    }
-                }
-
-                windows[w] = StreamsOf(group.Key, list[0].IsSpout, sum);
-            }
-
-            components.Add(new ComponentInfo(
-                group.Key,
-                list[0].IsSpout,
-                list.Count,
-                list.Sum(e => e.TaskIds.Length),
-                windows,
-                list[0].IsSpout ? 0 : capacity,
-                _errors.TryGetValue(group.Key, out var log) ? log.Snapshot() : []));
-        }
-
-        var order = ExecutorPlans.Select(p => p.ComponentId).Distinct().ToList();
-        components.Sort((a, b) => order.IndexOf(a.Id).CompareTo(order.IndexOf(b.Id)));
-        return new TopologyInfo(StormId, Name, status, Uptime, Workers, executors.Count, TaskCount, components);
-    }
-
-    private List<StreamStats> StreamsOf(string componentId, bool isSpout, long[] sum)
-    {
-        var result = new List<StreamStats>();
-        const int m = ExecutorStats.MetricCount;
-        static double Ms(long ticks, long count) => count == 0 ? 0 : ticks * 1000.0 / Stopwatch.Frequency / count;
-        foreach (var s in _streamList)
-        {
-            var b = s.Index * m;
-            var emitted = sum[b + ExecutorStats.Emitted];
-            var acked = sum[b + ExecutorStats.Acked];
-            var failed = sum[b + ExecutorStats.Failed];
-            var executed = sum[b + ExecutorStats.Executed];
-            var own = s.ComponentId == componentId;
-            var declared = own && !s.StreamId.StartsWith("__", StringComparison.Ordinal);
-            if (own && (declared || emitted != 0 || acked != 0 || failed != 0))
-            {
-                // Declared streams are listed even when idle, as Storm's UI does.
-                result.Add(new StreamStats(
-                    s.StreamId, emitted, sum[b + ExecutorStats.Transferred], isSpout ? acked : 0, isSpout ? failed : 0, 0,
-                    isSpout ? Ms(sum[b + ExecutorStats.AckLatencyTicks], sum[b + ExecutorStats.AckTimed]) : 0, 0, 0));
-            }
-
-            if (!isSpout && (executed > 0 || (!own && (acked > 0 || failed > 0))))
-            {
-                result.Add(new StreamStats(
-                    s.ComponentId + ":" + s.StreamId, 0, 0, acked, failed, executed, 0,
-                    Ms(sum[b + ExecutorStats.AckLatencyTicks], sum[b + ExecutorStats.AckTimed]),
-                    Ms(sum[b + ExecutorStats.ExecuteLatencyTicks], sum[b + ExecutorStats.ExecuteTimed])));
-            }
-        }
-
-        return result;
-    }
-
-    private void AddExecutors(List<ExecutorPlan> plan, string componentId, bool isSpout, int[] tasks, int parallelism)
+    private static void AddExecutors(List<ExecutorSpec> plan, string componentId, bool isSpout, int[] tasks, int parallelism)
     {
         parallelism = Math.Max(1, parallelism);
         var offset = 0;
         for (var i = 0; i < parallelism; i++)
         {
             var size = (tasks.Length / parallelism) + (i < tasks.Length % parallelism ? 1 : 0);
-            plan.Add(new ExecutorPlan(componentId, tasks[offset..(offset + size)], isSpout, plan.Count % Workers));
+            plan.Add(new ExecutorSpec(componentId, tasks[offset..(offset + size)], isSpout));
             offset += size;
         }
     }
@@ -441,8 +304,32 @@ internal sealed class TopologyPlan
     }
 }
 
-/// <summary>One executor of the plan: its component, its tasks and the worker that runs it.</summary>
-internal sealed record ExecutorPlan(string ComponentId, int[] Tasks, bool IsSpout, int Worker)
+/// <summary>One executor of a topology: its component and its consecutive tasks; identified by its first task.</summary>
+internal sealed record ExecutorSpec(string ComponentId, int[] Tasks, bool IsSpout)
 {
     public bool IsAcker => ComponentId == Utils.AckerComponentId;
+
+    public int FirstTask => Tasks[0];
 }
+
+/// <summary>
+/// The engine's settings of one topology, read and checked once from its configuration (defaults in
+/// <c>defaults.yaml</c>, overridden by <c>storm.yaml</c> and the topology's config).
+/// </summary>
+/// <param name="MessageTimeoutTicks"><c>topology.message.timeout.secs</c>, in <see cref="Stopwatch"/> ticks.</param>
+/// <param name="ReceiveBufferSize"><c>topology.executor.receive.buffer.size</c>: tuples per executor queue.</param>
+/// <param name="ProducerBatchSize"><c>topology.producer.batch.size</c>: tuples per hand-over to a local executor.</param>
+/// <param name="TransferBatchSize"><c>topology.transfer.batch.size</c>: tuples per frame to another worker.</param>
+/// <param name="TransferBufferSize"><c>topology.transfer.buffer.size</c>: tuples a worker holds encoded for one other worker before refusing more.</param>
+/// <param name="FlushMillis"><c>topology.flush.tuple.freq.millis</c>: how long a partial batch waits.</param>
+/// <param name="Debug"><c>topology.debug</c>: log every emit.</param>
+/// <param name="ErrorsKept"><c>topology.max.error.report.per.interval</c>: errors kept per component.</param>
+internal sealed record TopologySettings(
+    long MessageTimeoutTicks,
+    int ReceiveBufferSize,
+    int ProducerBatchSize,
+    int TransferBatchSize,
+    int TransferBufferSize,
+    int FlushMillis,
+    bool Debug,
+    int ErrorsKept);
