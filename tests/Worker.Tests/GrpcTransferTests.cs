@@ -1,0 +1,147 @@
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using StormSharp.Runtime.Execution;
+using StormSharp.Topology;
+using StormSharp.Worker.Transport;
+
+namespace StormSharp.Worker.Tests;
+
+/// <summary>Tuples between two workers over real gRPC streams on loopback: delivery, acking, bad input, a worker that comes back.</summary>
+public sealed class GrpcTransferTests : IDisposable
+{
+    private readonly string _key = Guid.NewGuid().ToString("N");
+    private readonly string _counts = Guid.NewGuid().ToString("N");
+
+    public void Dispose()
+    {
+        Board.Forget(_key);
+        Board.Forget(_counts);
+    }
+
+    [Fact]
+    public async Task WordCount_AcrossTwoWorkers_EverySentenceAckedAndEveryWordCountedByOneTask()
+    {
+        const int sentences = 20_000;
+        await using var cluster = await TwoWorkers.StartAsync(WordCount(sentences), new Config().SetMaxSpoutPending(2_000), "grpc-wordcount");
+        AssertSpread(cluster);
+
+        await Until(() => Board.Of(_key).Acked.Count == sentences, TimeSpan.FromSeconds(60), () => $"{sentences} sentences acked, have {Board.Of(_key).Acked.Count}");
+        Assert.Empty(Board.Of(_key).Failed);
+        Assert.All(Board.Of(_key).Acked.Values, v => Assert.Equal(1, v));
+
+        // Fields grouping across the two processes' worth of tasks: each word went to exactly one counting task.
+        var byWord = Board.Of(_counts).Counts.GroupBy(kv => kv.Key.Split('/')[1]).ToList();
+        Assert.Equal(8, byWord.Count);
+        Assert.All(byWord, g => Assert.Single(g));
+        Assert.Equal(3L * sentences, byWord.Sum(g => g.Single().Value));
+    }
+
+    [Fact]
+    public async Task TransferPort_GarbageBytesAndBadFrames_AreRefusedAndTheWorkerGoesOn()
+    {
+        await using var cluster = await TwoWorkers.StartAsync(WordCount(long.MaxValue), new Config().SetMaxSpoutPending(500), "grpc-garbage");
+        var target = cluster.Workers.Single(w => !w.Executors.Any(e => e.IsSpout));
+        var endpoint = target.Endpoint;
+
+        // Raw bytes that are not HTTP/2 at all.
+        using (var socket = new TcpClient())
+        {
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port);
+            var stream = socket.GetStream();
+            await stream.WriteAsync(Enumerable.Range(0, 4096).Select(i => (byte)(i * 31)).ToArray());
+            var buffer = new byte[256];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+            {
+                // Drain until the server closes the connection.
+            }
+        }
+
+        using var channel = GrpcChannel.ForAddress($"http://{endpoint}");
+        var invoker = channel.CreateCallInvoker();
+
+        // A well-formed call with a frame that is not a batch of this topology.
+        var bad = await Assert.ThrowsAsync<RpcException>(() => SendOnce(invoker, cluster.Definition.StormId, [0xde, 0xad, 0xbe, 0xef]));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+
+        // A call for another topology, and one that does not say which.
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => SendOnce(invoker, "someone-else-7-1", [1]));
+        Assert.Equal(StatusCode.Unavailable, foreign.StatusCode);
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => SendOnce(invoker, null, [1]));
+        Assert.Equal(StatusCode.InvalidArgument, anonymous.StatusCode);
+
+        var acked = Board.Of(_key).Acked.Count;
+        await Until(() => Board.Of(_key).Acked.Count > acked + 1_000, TimeSpan.FromSeconds(30), () => $"1000 more acks after the bad input, have {Board.Of(_key).Acked.Count - acked}");
+    }
+
+    [Fact]
+    public async Task WorkerRestartedOnItsPort_SendersReconnectAndTimedOutTuplesAreReplayed()
+    {
+        const int sentences = 5_000;
+        var config = new Config().SetMaxSpoutPending(200).SetMessageTimeoutSecs(3);
+        await using var cluster = await TwoWorkers.StartAsync(WordCount(sentences), config, "grpc-restart");
+        var counting = cluster.Workers.Single(w => !w.Executors.Any(e => e.IsSpout));
+        await Until(() => Board.Of(_key).Acked.Count > 500, TimeSpan.FromSeconds(30), "500 acks before the worker dies");
+
+        // The worker without the spout (half the bolts, an acker) dies; its supervisor starts it again on the same slot.
+        await cluster.StopWorkerAsync(counting);
+        var stalled = Board.Of(_key).Acked.Count;
+        await cluster.StartWorkerAsync(counting.Endpoint);
+
+        await Until(() => Board.Of(_key).Acked.Count == sentences, TimeSpan.FromSeconds(90), () => $"all {sentences} sentences acked after the restart, have {Board.Of(_key).Acked.Count} (stalled at {stalled}, {Board.Of(_key).Failed.Count} failed)");
+        Assert.True(Board.Of(_key).Failed.Count > 0, "tuples in flight when the worker died were failed by timeout and replayed");
+    }
+
+    private StormTopology WordCount(long sentences)
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("sentences", new SentenceSpout(_key, sentences), 1);
+        builder.SetBolt("split", new SplitBolt(), 2).ShuffleGrouping("sentences");
+        builder.SetBolt("count", new CountBolt(_counts), 2).FieldsGrouping("split", new Fields("word"));
+        return builder.CreateTopology();
+    }
+
+    /// <summary>The point of the test: consecutive components sit in different workers, so tuples cross the wire.</summary>
+    private static void AssertSpread(TwoWorkers cluster)
+    {
+        Assert.Equal(2, cluster.Workers.Count);
+        var spoutWorker = cluster.WorkerRunning("sentences");
+        Assert.All(cluster.Workers, w => Assert.Contains(w.Executors, e => e.ComponentId is "split" or "count"));
+        Assert.Contains(cluster.Workers.Where(w => w != spoutWorker).SelectMany(w => w.Executors), e => e.ComponentId == "split");
+    }
+
+    private static async Task SendOnce(CallInvoker invoker, string? topology, byte[] frame)
+    {
+        var headers = new Metadata { { TransferMethods.FromHeader, "127.0.0.1:1" }, { TransferMethods.LaneHeader, "Data" } };
+        if (topology is not null)
+        {
+            headers.Add(TransferMethods.TopologyHeader, topology);
+        }
+
+        using var call = invoker.AsyncClientStreamingCall(TransferMethods.Send, null, new CallOptions(headers, DateTime.UtcNow.AddSeconds(10)));
+        try
+        {
+            await call.RequestStream.WriteAsync(new OutgoingFrame { Memory = frame });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server may end the call before the client finishes writing; the response says why.
+        }
+
+        await call.ResponseAsync;
+    }
+
+    private static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out after {timeout.TotalSeconds:0} s waiting for: {what()}");
+            await Task.Delay(20);
+        }
+    }
+
+    private static Task Until(Func<bool> condition, TimeSpan timeout, string what) => Until(condition, timeout, () => what);
+}
