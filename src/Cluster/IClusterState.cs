@@ -31,9 +31,9 @@ namespace StormSharp.Cluster;
 /// <para>
 /// Watches deliver differences, not events: a handler learns what changed between the state it
 /// last saw and the current one, so changes made while disconnected (or while the handler ran)
-/// are folded into the next notification rather than lost. Handlers of one instance run one at a
-/// time, in order, never concurrently with each other; an exception from a handler is logged and
-/// does not stop later notifications.
+/// are folded into the next notification rather than lost. Each subscription's handler runs on a
+/// thread of its own, one notification at a time and in order (two subscriptions may run at the
+/// same time); an exception from a handler is logged and does not stop later notifications.
 /// </para>
 /// </remarks>
 public interface IClusterState : IAsyncDisposable
@@ -136,7 +136,7 @@ public interface IClusterState : IAsyncDisposable
     /// <summary>The Nimbus ids holding the blob, sorted; empty when none is known.</summary>
     Task<IReadOnlyList<string>> GetBlobHoldersAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Every blob key with at least one holder record, sorted.</summary>
+    /// <summary>Every blob key recorded by <see cref="AddBlobHolderAsync"/> and not yet removed, sorted.</summary>
     Task<IReadOnlyList<string>> GetBlobKeysAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Forgets the blob and all its holders.</summary>
