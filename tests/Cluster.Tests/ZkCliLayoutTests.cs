@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using StormSharp.ZooKeeper;
+using StormSharp.ZooKeeper.Tests.Infrastructure;
+
+namespace StormSharp.Cluster.Tests;
+
+/// <summary>Apache's own command-line client sees Storm's layout, so operators can inspect a cluster as they would Storm's.</summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class ZkCliLayoutTests(StandaloneServerFixture server)
+{
+    private const string InstallHint = "zkCli.sh not found in the zookeeper package; run: deploy/install-deps zookeeper";
+
+    [Fact]
+    public async Task ZkCliLs_AfterEveryKindOfWrite_ShowsStormsLayoutUnderSlashStorm()
+    {
+        await using var state = await ZooKeeperClusterState.ConnectAsync(
+            new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = Clients.SessionTimeout },
+            new ClusterStateOptions()).Within("a cluster-state session");
+        await state.RegisterSupervisorAsync("sup-a", new SupervisorInfo { Host = "host-a" });
+        await state.RegisterNimbusAsync(new NimbusSummary { Host = "nimbus-a", Port = 6627 });
+        await state.SetStormBaseAsync("topo-1", new StormBase { Name = "topo", Status = TopologyStatus.Active });
+        await state.SetAssignmentAsync("topo-1", new Assignment());
+        await state.ReportErrorAsync("topo-1", new ErrorInfo { Component = "split", Message = "boom" });
+        await state.AddBlobHolderAsync("topo-1-stormjar", "nimbus-a:6627");
+        await state.JoinLeaderElectionAsync("nimbus-a:6627");
+        await state.WaitForLeadershipAsync().Within("leadership, so that /storm/leader-lock has a candidate");
+
+        var top = await ZkCliAsync("ls /storm");
+        var tree = await ZkCliAsync("ls -R /storm");
+
+        Assert.Contains("[assignments, blobstore, errors, leader-lock, nimbuses, storms, supervisors]", top, StringComparison.Ordinal);
+        var paths = tree.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[]
+        {
+            "/storm/supervisors/sup-a", "/storm/nimbuses/nimbus-a:6627", "/storm/storms/topo-1", "/storm/assignments/topo-1",
+            "/storm/errors/topo-1/split", "/storm/blobstore/topo-1-stormjar/nimbus-a:6627",
+        })
+        {
+            Assert.True(paths.Contains(expected), $"zkCli ls -R /storm did not list {expected}; it printed:\n{tree}");
+        }
+
+        Assert.Contains(paths, p => p.StartsWith("/storm/errors/topo-1/split/e-", StringComparison.Ordinal));
+        Assert.Contains(paths, p => p.StartsWith("/storm/leader-lock/", StringComparison.Ordinal));
+        Assert.DoesNotContain(paths, p => p.Contains("workerbeats", StringComparison.Ordinal));
+    }
+
+    private static string FindZkCli()
+    {
+        string listing;
+        try
+        {
+            using var dpkg = Process.Start(new ProcessStartInfo("dpkg", "-L zookeeper") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })
+                ?? throw new InvalidOperationException(InstallHint);
+            listing = dpkg.StandardOutput.ReadToEnd();
+            dpkg.WaitForExit(10_000);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException(InstallHint, ex);
+        }
+
+        return listing.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.EndsWith("/zkCli.sh", StringComparison.Ordinal) && File.Exists(l))
+            ?? throw new InvalidOperationException(InstallHint);
+    }
+
+    private async Task<string> ZkCliAsync(string command)
+    {
+        var psi = new ProcessStartInfo(FindZkCli()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-server");
+        psi.ArgumentList.Add(server.ConnectionString);
+        foreach (var word in command.Split(' '))
+        {
+            psi.ArgumentList.Add(word);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("zkCli.sh did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().Within($"zkCli.sh {command} to exit", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"zkCli.sh {command} exited with {process.ExitCode}:\n{output}\n{await stderr}");
+        return output;
+    }
+}
