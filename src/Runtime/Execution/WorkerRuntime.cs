@@ -243,7 +243,7 @@ internal sealed class WorkerRuntime
                         }
 
                         var local = targets.Where(workerTasks.Contains).ToArray();
-                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random()));
+                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random(), new KeyHasher(Plan.Serializers, ex.ComponentId, s.StreamId, s.Fields)));
                     }
                 }
 

@@ -62,7 +62,7 @@ internal sealed class InProcessTransport(TopologyPlan plan) : IWorkerTransport
         {
             _plan = plan;
             _to = to;
-            _codec = new TupleCodec(new StreamTable(plan.Streams.Select(s => s.StreamId).Distinct()));
+            _codec = new TupleCodec(new StreamTable(plan.Streams.Select(s => s.StreamId).Distinct()), plan.Serializers);
             _writer = new TupleBatchWriter(_codec);
         }
 
