@@ -61,6 +61,14 @@ public sealed class Config : Dictionary<string, object?>
     /// <summary>Errors kept per component for stats and the UI. Default 10.</summary>
     public const string TopologyMaxErrorReportPerInterval = "topology.max.error.report.per.interval";
 
+    /// <summary>
+    /// Serializers of user types in tuples: a list of single-entry maps from a type's assembly-qualified name to the
+    /// assembly-qualified name of its <see cref="ITupleValueSerializer{T}"/>, as Storm's <c>topology.kryo.register</c>
+    /// lists Kryo serializers. Type ids follow the type names' ordinal order, so every worker numbers them alike.
+    /// Default: none. Set it with <see cref="RegisterSerialization"/>.
+    /// </summary>
+    public const string TopologySerializationRegister = "topology.serialization.register";
+
     /// <summary>Sets <see cref="TopologyWorkers"/>.</summary>
     public Config SetNumWorkers(int workers) => Set(TopologyWorkers, workers);
 
@@ -78,6 +86,40 @@ public sealed class Config : Dictionary<string, object?>
 
     /// <summary>Sets <see cref="TopologyDebug"/>.</summary>
     public Config SetDebug(bool debug) => Set(TopologyDebug, debug);
+
+    /// <summary>
+    /// Registers <paramref name="serializer"/>, an <see cref="ITupleValueSerializer{T}"/> of <paramref name="type"/> with a
+    /// public parameterless constructor, for values of exactly <paramref name="type"/> in tuples (Storm's
+    /// <c>Config.registerSerialization</c>). Appends to <see cref="TopologySerializationRegister"/>; the topology is
+    /// refused at submit when a type is registered twice or a name cannot be resolved in the workers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The serializer does not implement ITupleValueSerializer of the type.</exception>
+    public Config RegisterSerialization(Type type, Type serializer)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(serializer);
+        if (!typeof(ITupleValueSerializer<>).MakeGenericType(type).IsAssignableFrom(serializer))
+        {
+            throw new ArgumentException(
+                $"{serializer.FullName} does not implement ITupleValueSerializer<{type.Name}>, so it cannot serialize {type.FullName}", nameof(serializer));
+        }
+
+        var list = new List<object?>();
+        if (TryGetValue(TopologySerializationRegister, out var existing) && existing is System.Collections.IEnumerable earlier and not string)
+        {
+            foreach (var entry in earlier)
+            {
+                list.Add(entry);
+            }
+        }
+
+        list.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [type.AssemblyQualifiedName!] = serializer.AssemblyQualifiedName,
+        });
+        this[TopologySerializationRegister] = list;
+        return this;
+    }
 
     /// <summary>Sets any key.</summary>
     public Config Set(string key, object? value)

@@ -7,6 +7,13 @@ namespace StormSharp.Topology;
 /// of its instance fields as JSON. Each task rebuilds its own instance from this, without running a constructor,
 /// the way Storm deserializes a component in each executor.
 /// </summary>
+/// <remarks>
+/// The state keeps collections' comparers, the fields of collection subclasses and objects shared between fields;
+/// it refuses cycles, and whatever else it could not rebuild exactly, naming the field. Fields are keyed by their
+/// compiled names, so the state records the build (module version id) of each assembly it depends on and a worker
+/// running another build refuses it rather than misread it. A worker instantiates only types the writer's rules
+/// allow, whatever type names the state holds.
+/// </remarks>
 public sealed class SerializedObject
 {
     /// <summary>Creates the form from a type name and its state.</summary>
@@ -19,7 +26,7 @@ public sealed class SerializedObject
     /// <summary>The assembly-qualified type name.</summary>
     public string TypeName { get; }
 
-    /// <summary>The instance fields, as JSON.</summary>
+    /// <summary>The instance fields, as JSON, with the builds of the assemblies that declare them.</summary>
     public string State { get; }
 
     /// <summary>Captures <paramref name="value"/>; throws <see cref="InvalidTopologyException"/> naming the field that cannot travel.</summary>

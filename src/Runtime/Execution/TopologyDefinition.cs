@@ -52,6 +52,7 @@ internal sealed class TopologyDefinition
             FlushMillis: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1)),
             Debug: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false)),
             ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)));
+        Serializers = Setting(problems, () => Serialization.TupleValueSerializerFactory.Create(conf, resolveType)) ?? Serialization.TupleValueSerializerRegistry.Empty;
 
         // Per-component configuration: the topology's, overridden by what the component declares.
         foreach (var c in topology.Components)
@@ -188,6 +189,9 @@ internal sealed class TopologyDefinition
     public IReadOnlyDictionary<string, object?> Conf { get; }
 
     public Func<string, Type?> ResolveType { get; }
+
+    /// <summary>The user-type serializers of <see cref="Config.TopologySerializationRegister"/>, for codecs and fields groupings.</summary>
+    public Serialization.TupleValueSerializerRegistry Serializers { get; }
 
     /// <summary>How many workers the topology asks for (<c>topology.workers</c>).</summary>
     public int Workers { get; }

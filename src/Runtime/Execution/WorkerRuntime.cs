@@ -46,7 +46,6 @@ internal sealed class WorkerRuntime : IAsyncDisposable
 
         _myExecutors = [.. mine.Select(e => e.FirstTask)];
         WorkerTasks = [.. mine.SelectMany(p => p.Tasks).Order()];
-        Serializers = TupleValueSerializerRegistry.Empty;
         Inbound = new InboundPath(this, NewCodec);
 
         var executors = new List<Executor>();
@@ -84,9 +83,6 @@ internal sealed class WorkerRuntime : IAsyncDisposable
 
     /// <summary>Where frames from other workers enter; the transport hands them here.</summary>
     public InboundPath Inbound { get; }
-
-    /// <summary>The user-type serializers tuple values cross workers with.</summary>
-    public TupleValueSerializerRegistry Serializers { get; }
 
     /// <summary>The current routes; executors compare it by reference at each cycle and adopt a new one.</summary>
     public RoutingTable Routing => _routing;
@@ -249,7 +245,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
 
     public void ReportError(string componentId, int task, Exception error) => Services.ReportError(componentId, task, error);
 
-    private TupleCodec NewCodec() => new(Definition.StreamTable, Serializers);
+    private TupleCodec NewCodec() => new(Definition.StreamTable, Definition.Serializers);
 
     private RoutingTable BuildRouting(TopologyAssignment assignment)
     {
@@ -355,7 +351,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                         }
 
                         var local = targets.Where(workerTasks.Contains).ToArray();
-                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random()));
+                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random(), new KeyHasher(Definition.Serializers, ex.ComponentId, s.StreamId, s.Fields)));
                     }
                 }
 

@@ -25,13 +25,15 @@ internal abstract class Grouper
     {
     }
 
-    public static Grouper Create(Grouping grouping, Fields streamFields, int[] targetTasks, int[] localTargetTasks, Func<ICustomStreamGrouping> custom, Random random) =>
+    /// <summary>Builds the grouper; <paramref name="keys"/> hashes fields groupings' keys (default: no user types, unnamed stream).</summary>
+    public static Grouper Create(
+        Grouping grouping, Fields streamFields, int[] targetTasks, int[] localTargetTasks, Func<ICustomStreamGrouping> custom, Random random, KeyHasher? keys = null) =>
         grouping.Type switch
         {
             GroupingType.Shuffle or GroupingType.None => new ShuffleGrouper(targetTasks, random),
             GroupingType.LocalOrShuffle => new ShuffleGrouper(localTargetTasks.Length > 0 ? localTargetTasks : targetTasks, random),
-            GroupingType.Fields => new FieldsGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!)),
-            GroupingType.PartialKey => new PartialKeyGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!)),
+            GroupingType.Fields => new FieldsGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!), keys),
+            GroupingType.PartialKey => new PartialKeyGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!), keys),
             GroupingType.All => new AllGrouper(targetTasks),
             GroupingType.Global => new GlobalGrouper(targetTasks),
             GroupingType.Direct => new DirectGrouper(targetTasks),
@@ -115,11 +117,13 @@ internal sealed class ShuffleGrouper : Grouper
 }
 
 /// <summary>Equal values of the grouping fields go to the same task: a stable hash modulo the task count.</summary>
-internal sealed class FieldsGrouper(int[] targetTasks, int[] fieldIndexes) : Grouper(targetTasks)
+internal sealed class FieldsGrouper(int[] targetTasks, int[] fieldIndexes, KeyHasher? keys = null) : Grouper(targetTasks)
 {
+    private readonly KeyHasher _keys = keys ?? KeyHasher.Default;
+
     public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
     {
-        into[0] = TargetTasks[FloorMod(StableHash.Of(values, fieldIndexes), TargetTasks.Length)];
+        into[0] = TargetTasks[FloorMod(_keys.Of(values, fieldIndexes, StableHash.DefaultSeed), TargetTasks.Length)];
         return 1;
     }
 }
@@ -128,17 +132,18 @@ internal sealed class FieldsGrouper(int[] targetTasks, int[] fieldIndexes) : Gro
 /// Key-skew tolerant fields grouping ("the power of both choices"): two hashes give each key two candidate tasks and
 /// the one this emitter has sent fewer tuples to is chosen.
 /// </summary>
-internal sealed class PartialKeyGrouper(int[] targetTasks, int[] fieldIndexes) : Grouper(targetTasks)
+internal sealed class PartialKeyGrouper(int[] targetTasks, int[] fieldIndexes, KeyHasher? keys = null) : Grouper(targetTasks)
 {
     private readonly long[] _sent = new long[targetTasks.Length];
+    private readonly KeyHasher _keys = keys ?? KeyHasher.Default;
 
     public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
     {
         var n = TargetTasks.Length;
-        var first = FloorMod(StableHash.Of(values, fieldIndexes, 0x12345679), n);
+        var first = FloorMod(_keys.Of(values, fieldIndexes, 0x12345679), n);
 
         // The second choice is drawn from the other tasks, so a key always has two when there are two.
-        var second = n < 2 ? first : (first + 1 + FloorMod(StableHash.Of(values, fieldIndexes, 0x7f4a7c15), n - 1)) % n;
+        var second = n < 2 ? first : (first + 1 + FloorMod(_keys.Of(values, fieldIndexes, 0x7f4a7c15), n - 1)) % n;
         var pick = _sent[second] < _sent[first] ? second : first;
         _sent[pick]++;
         into[0] = TargetTasks[pick];

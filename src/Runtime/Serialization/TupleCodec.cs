@@ -330,7 +330,7 @@ internal sealed partial class TupleCodec
 
         throw new NotSupportedException(
             $"tuple field {field} on stream '{streamId}' holds a value of type {value.GetType().FullName}, which has no wire encoding: " +
-            "use a primitive, string, byte[], Guid, DateTime, decimal, list or map, or register an ITupleValueSerializer for the type");
+            "use a primitive, string, byte[], Guid, DateTime, decimal, list or map, or register an ITupleValueSerializer for the type with Config.RegisterSerialization");
     }
 
     private static void WriteUser(ref Output o, ITupleValueSerializer serializer, object value)
