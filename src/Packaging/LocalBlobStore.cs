@@ -36,21 +36,21 @@ public sealed class LocalBlobStore
     /// <param name="time">Clock for creation times; default the system clock.</param>
     public LocalBlobStore(string directory, TimeProvider? time = null)
     {
-        Directory = Path.GetFullPath(directory);
+        Root = Path.GetFullPath(directory);
         _time = time ?? TimeProvider.System;
-        System.IO.Directory.CreateDirectory(Directory);
-        foreach (var leftover in System.IO.Directory.EnumerateDirectories(Directory, ".*"))
+        Directory.CreateDirectory(Root);
+        foreach (var leftover in Directory.EnumerateDirectories(Root, ".*"))
         {
             var name = Path.GetFileName(leftover);
             if (name.StartsWith(TempPrefix, StringComparison.Ordinal) || name.StartsWith(DeletePrefix, StringComparison.Ordinal))
             {
-                System.IO.Directory.Delete(leftover, recursive: true);
+                Directory.Delete(leftover, recursive: true);
             }
         }
     }
 
     /// <summary>The store's folder, absolute.</summary>
-    public string Directory { get; }
+    public string Root { get; }
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless <paramref name="key"/> is 1 to <see cref="MaxKeyLength"/>
@@ -93,14 +93,14 @@ public sealed class LocalBlobStore
             throw new ArgumentException($"expected checksum '{expectedSha256}' is not a SHA-256 (64 hex digits)", nameof(expectedSha256));
         }
 
-        var final = Path.Combine(Directory, key);
-        if (System.IO.Directory.Exists(final))
+        var final = Path.Combine(Root, key);
+        if (Directory.Exists(final))
         {
             throw new InvalidOperationException($"blob '{key}' already exists");
         }
 
-        var temp = Path.Combine(Directory, TempPrefix + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(temp);
+        var temp = Path.Combine(Root, TempPrefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(temp);
         try
         {
             long size = 0;
@@ -139,9 +139,9 @@ public sealed class LocalBlobStore
 
             try
             {
-                System.IO.Directory.Move(temp, final);
+                Directory.Move(temp, final);
             }
-            catch (IOException) when (System.IO.Directory.Exists(final))
+            catch (IOException) when (Directory.Exists(final))
             {
                 throw new InvalidOperationException($"blob '{key}' already exists");
             }
@@ -150,21 +150,21 @@ public sealed class LocalBlobStore
         }
         finally
         {
-            if (System.IO.Directory.Exists(temp))
+            if (Directory.Exists(temp))
             {
-                System.IO.Directory.Delete(temp, recursive: true);
+                Directory.Delete(temp, recursive: true);
             }
         }
     }
 
     /// <summary>Opens the blob's content for reading; throws <see cref="KeyNotFoundException"/> when there is none.</summary>
-    /// <remarks>The stream stays readable if the blob is deleted meanwhile (on Unix; on Windows the delete waits for no one and fails).</remarks>
+    /// <remarks>On Unix an open stream stays readable after its blob is deleted, so a delete never cuts off a download in progress.</remarks>
     public Stream OpenRead(string key)
     {
         ValidateKey(key);
         try
         {
-            return new FileStream(Path.Combine(Directory, key, DataFile), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new FileStream(Path.Combine(Root, key, DataFile), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -176,7 +176,7 @@ public sealed class LocalBlobStore
     public BlobMetadata? TryGetMetadata(string key)
     {
         ValidateKey(key);
-        var path = Path.Combine(Directory, key, MetaFile);
+        var path = Path.Combine(Root, key, MetaFile);
         byte[] bytes;
         try
         {
@@ -197,18 +197,18 @@ public sealed class LocalBlobStore
     public bool Delete(string key)
     {
         ValidateKey(key);
-        var final = Path.Combine(Directory, key);
-        var doomed = Path.Combine(Directory, DeletePrefix + Guid.NewGuid().ToString("N"));
+        var final = Path.Combine(Root, key);
+        var doomed = Path.Combine(Root, DeletePrefix + Guid.NewGuid().ToString("N"));
         try
         {
-            System.IO.Directory.Move(final, doomed);
+            Directory.Move(final, doomed);
         }
         catch (DirectoryNotFoundException)
         {
             return false;
         }
 
-        System.IO.Directory.Delete(doomed, recursive: true);
+        Directory.Delete(doomed, recursive: true);
         return true;
     }
 
@@ -216,7 +216,7 @@ public sealed class LocalBlobStore
     public IReadOnlyList<string> ListKeys()
     {
         var keys = new List<string>();
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(Directory))
+        foreach (var dir in Directory.EnumerateDirectories(Root))
         {
             var name = Path.GetFileName(dir);
             if (!name.StartsWith('.') && File.Exists(Path.Combine(dir, MetaFile)))

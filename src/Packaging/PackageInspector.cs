@@ -43,12 +43,12 @@ public static class PackageInspector
             packageDlls[Path.GetFileNameWithoutExtension(path)] = (path, IsManagedAssembly(path));
         }
 
-        var entryName = Path.GetFileNameWithoutExtension(entryAssembly);
-        if (!File.Exists(Path.Combine(packageDirectory, entryAssembly)))
+        var entryPath = Path.Combine(packageDirectory, entryAssembly);
+        if (!File.Exists(entryPath))
         {
             problems.Add($"the package has no entry assembly '{entryAssembly}'");
         }
-        else if (!packageDlls.TryGetValue(entryName, out var entry) || !entry.Managed)
+        else if (!IsManagedAssembly(entryPath))
         {
             problems.Add($"'{entryAssembly}' is not a .NET assembly (it is the package's entry assembly)");
         }
@@ -82,7 +82,12 @@ public static class PackageInspector
             }
         }
 
-        byName.TryAdd(ApiAssemblyName, typeof(ISpout).Assembly.Location);
+        // Location is empty only in a single-file host; then a package without the API cannot resolve it, and says so per component.
+        if (typeof(ISpout).Assembly.Location is { Length: > 0 } runningApi)
+        {
+            byName.TryAdd(ApiAssemblyName, runningApi);
+        }
+
         return [.. byName.Values];
     }
 

@@ -355,7 +355,13 @@ public static class TopologyPackage
             Directory.CreateDirectory(staging);
             foreach (var dir in directories)
             {
-                Directory.CreateDirectory(EntryPaths.Resolve(staging, dir));
+                var target = EntryPaths.Resolve(staging, dir);
+                if (File.Exists(target.TrimEnd(Path.DirectorySeparatorChar)))
+                {
+                    throw new PackageException($"package entry '{dir}' cannot be written: it clashes with another entry");
+                }
+
+                Directory.CreateDirectory(target);
             }
 
             var buffer = new byte[BufferSize];
@@ -364,10 +370,9 @@ public static class TopologyPackage
             {
                 var listed = expected[entry.FullName];
                 var target = EntryPaths.Resolve(staging, entry.FullName);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 long size = 0;
                 using (var input = OpenEntry(entry))
-                using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (var output = CreateFile(target, entry.FullName))
                 {
                     int read;
                     while ((read = ReadEntry(input, buffer, entry.FullName)) > 0)
@@ -452,6 +457,20 @@ public static class TopologyPackage
         }
 
         return listed;
+    }
+
+    /// <summary>Creates an entry's file; a name that clashes with a folder (a file 'lib' beside 'lib/a.dll') is the package's fault, not an I/O failure.</summary>
+    private static FileStream CreateFile(string target, string name)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            return new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new PackageException($"package entry '{name}' cannot be written: it clashes with another entry ({e.Message})", e);
+        }
     }
 
     private static Stream OpenEntry(ZipArchiveEntry entry)

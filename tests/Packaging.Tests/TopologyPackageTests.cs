@@ -114,6 +114,13 @@ public sealed class TopologyPackageTests : IDisposable
     }
 
     [Fact]
+    public void Unpack_FileAndFolderOfOneName_Refused()
+    {
+        var e = RefuseUnpack(new ZipBuilder().Add("Foo.dll", "x").Add("lib", "file").Add("lib/a.dll", "y"));
+        Assert.Contains("'lib/a.dll' cannot be written: it clashes with another entry", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unpack_SymbolicLinkEntry_Refused()
     {
         var e = RefuseUnpack(new ZipBuilder().Add("Foo.dll", "x").Add("link", "/etc/passwd"u8.ToArray(), unixMode: 0xA000 | 0x1FF));
