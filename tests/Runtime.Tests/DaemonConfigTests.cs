@@ -43,6 +43,7 @@ public sealed class DaemonConfigTests
 
         Assert.Equal(["localhost"], o.ZooKeeper.Servers);
         Assert.Equal("localhost:2181", o.ZooKeeper.ConnectionString);
+        Assert.Equal("localhost:2181/storm", o.ZooKeeper.ChrootedConnectionString);
         Assert.Equal("/storm", o.ZooKeeper.Root);
         Assert.Equal(TimeSpan.FromSeconds(20), o.ZooKeeper.SessionTimeout);
         Assert.Equal(TimeSpan.FromSeconds(15), o.ZooKeeper.ConnectionTimeout);

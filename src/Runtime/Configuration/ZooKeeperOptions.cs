@@ -21,6 +21,9 @@ internal sealed record ZooKeeperOptions
     /// <summary>The ensemble as a ZooKeeper connection string, <c>host1:port,host2:port</c> (IPv6 addresses bracketed).</summary>
     public string ConnectionString => string.Join(',', Servers.Select(s => (s.Contains(':', StringComparison.Ordinal) ? $"[{s}]" : s) + ":" + Port));
 
+    /// <summary><see cref="ConnectionString"/> with <see cref="Root"/> as the chroot, so the client's paths are relative to it.</summary>
+    public string ChrootedConnectionString => ConnectionString + (Root == "/" ? string.Empty : Root);
+
     /// <summary>Reads and validates; throws <see cref="ConfigurationException"/> listing every problem.</summary>
     public static ZooKeeperOptions From(IReadOnlyDictionary<string, object?> conf, string baseDirectory)
     {
