@@ -92,6 +92,29 @@ public static class ConfigLoader
         return result;
     }
 
+    /// <summary>
+    /// Reads one YAML value (a scalar, <c>[a, b]</c> or <c>{k: v}</c>) typed as <see cref="Parse"/> types values, as
+    /// Storm reads a <c>-c key=value</c> override; empty text is null. Throws <see cref="FormatException"/>.
+    /// </summary>
+    internal static object? ParseValue(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new FormatException($"not valid YAML: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException($"not valid YAML: {e.Message}", e);
+        }
+
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+    }
+
     private static object? Convert(YamlNode node) => node switch
     {
         YamlScalarNode s => Scalar(s),

@@ -1,0 +1,28 @@
+namespace StormSharp.Runtime.Configuration;
+
+/// <summary>Storm's names for the cluster daemons' settings; their defaults live in <c>defaults.yaml</c> only.</summary>
+internal static class ClusterKeys
+{
+    public const string ZooKeeperServers = "storm.zookeeper.servers";
+    public const string ZooKeeperPort = "storm.zookeeper.port";
+    public const string ZooKeeperRoot = "storm.zookeeper.root";
+    public const string ZooKeeperSessionTimeout = "storm.zookeeper.session.timeout";
+    public const string ZooKeeperConnectionTimeout = "storm.zookeeper.connection.timeout";
+    public const string LocalDir = "storm.local.dir";
+    public const string LogDir = "storm.log.dir";
+    public const string LocalHostname = "storm.local.hostname";
+    public const string NimbusSeeds = "nimbus.seeds";
+    public const string NimbusThriftPort = "nimbus.thrift.port";
+    public const string NimbusSupervisorTimeoutSecs = "nimbus.supervisor.timeout.secs";
+    public const string NimbusTaskTimeoutSecs = "nimbus.task.timeout.secs";
+    public const string NimbusMonitorFreqSecs = "nimbus.monitor.freq.secs";
+    public const string SupervisorSlotsPorts = "supervisor.slots.ports";
+    public const string SupervisorWorkerTimeoutSecs = "supervisor.worker.timeout.secs";
+    public const string SupervisorWorkerStartTimeoutSecs = "supervisor.worker.start.timeout.secs";
+    public const string SupervisorMonitorFrequencySecs = "supervisor.monitor.frequency.secs";
+    public const string WorkerHeartbeatFrequencySecs = "worker.heartbeat.frequency.secs";
+    public const string Scheduler = "storm.scheduler";
+    public const string UiPort = "ui.port";
+    public const string LogviewerPort = "logviewer.port";
+    public const string DevZooKeeperPath = "dev.zookeeper.path";
+}
