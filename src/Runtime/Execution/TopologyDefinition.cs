@@ -26,7 +26,9 @@ internal sealed class TopologyDefinition
         string name,
         StormTopology topology,
         IReadOnlyDictionary<string, object?> conf,
-        Func<string, Type?> resolveType)
+        Func<string, Type?> resolveType,
+        bool rebuildComponents = true,
+        IReadOnlyDictionary<string, int>? executorCounts = null)
     {
         StormId = stormId;
         Name = name;
@@ -52,7 +54,9 @@ internal sealed class TopologyDefinition
             FlushMillis: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1)),
             Debug: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false)),
             ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)));
-        Serializers = Setting(problems, () => Serialization.TupleValueSerializerFactory.Create(conf, resolveType)) ?? Serialization.TupleValueSerializerRegistry.Empty;
+        Serializers = rebuildComponents
+            ? Setting(problems, () => Serialization.TupleValueSerializerFactory.Create(conf, resolveType)) ?? Serialization.TupleValueSerializerRegistry.Empty
+            : Serialization.TupleValueSerializerRegistry.Empty;
 
         // Per-component configuration: the topology's, overridden by what the component declares.
         foreach (var c in topology.Components)
@@ -122,8 +126,9 @@ internal sealed class TopologyDefinition
         TaskCount = nextTask - 1;
         AckerTasks = ackers > 0 ? _tasksOf[Utils.AckerComponentId] : [];
 
-        // Rebuild each component once from its shipped state: what cannot be rebuilt is refused now.
-        foreach (var c in topology.Components)
+        // Rebuild each component once from its shipped state: what cannot be rebuilt is refused now. Nimbus numbers and
+        // schedules without this (it runs no user code), having checked the types in the package as metadata.
+        foreach (var c in rebuildComponents ? topology.Components : [])
         {
             try
             {
@@ -158,6 +163,19 @@ internal sealed class TopologyDefinition
             }
         }
 
+        foreach (var (id, count) in executorCounts ?? new Dictionary<string, int>())
+        {
+            // A rebalance may change a component's executors, never its tasks: Storm's rule, since tasks hold the keys.
+            if (!topology.ById.TryGetValue(id, out var c))
+            {
+                problems.Add($"executor count given for '{id}', which is not a component of the topology");
+            }
+            else if (count < 1 || count > c.NumTasks)
+            {
+                problems.Add($"component '{id}' can have 1 to {c.NumTasks} executors (its task count), not {count}");
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new InvalidTopologyException(problems);
@@ -168,7 +186,8 @@ internal sealed class TopologyDefinition
         var plan = new List<ExecutorSpec>();
         foreach (var c in topology.Components.Where(c => c.IsSpout).Concat(topology.Components.Where(c => !c.IsSpout)))
         {
-            AddExecutors(plan, c.Id, c.IsSpout, _tasksOf[c.Id], Math.Min(c.Parallelism, c.NumTasks));
+            var parallelism = executorCounts is not null && executorCounts.TryGetValue(c.Id, out var n) ? n : c.Parallelism;
+            AddExecutors(plan, c.Id, c.IsSpout, _tasksOf[c.Id], Math.Min(parallelism, c.NumTasks));
         }
 
         if (ackers > 0)
@@ -193,7 +212,7 @@ internal sealed class TopologyDefinition
     /// <summary>The user-type serializers of <see cref="Config.TopologySerializationRegister"/>, for codecs and fields groupings.</summary>
     public Serialization.TupleValueSerializerRegistry Serializers { get; }
 
-    /// <summary>How many workers the topology asks for (<c>topology.workers</c>).</summary>
+    /// <summary>How many workers the topology asks for (<c>topology.workers</c>, which a rebalance may change in the config).</summary>
     public int Workers { get; }
 
     public TopologySettings Settings { get; }
