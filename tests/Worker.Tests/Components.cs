@@ -105,3 +105,35 @@ internal sealed class CountBolt(string key) : BaseBasicBolt
     {
     }
 }
+
+/// <summary>Emits as fast as it is asked, untracked, counting what it emitted.</summary>
+internal sealed class FloodSpout(string key) : BaseRichSpout
+{
+    [NonSerialized]
+    private ISpoutOutputCollector? _collector;
+    private long _n;
+
+    public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) => _collector = collector;
+
+    public override void NextTuple()
+    {
+        _collector!.Emit(new Values(_n++));
+        Interlocked.Increment(ref Board.Of(key).Executed);
+    }
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+}
+
+/// <summary>Takes a millisecond per tuple: a bolt far slower than its spout.</summary>
+internal sealed class SlowBolt(string key) : BaseBasicBolt
+{
+    public override void Execute(ITuple input, IBasicOutputCollector collector)
+    {
+        Thread.Sleep(1);
+        Interlocked.Increment(ref Board.Of(key).Executed);
+    }
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+    {
+    }
+}

@@ -93,6 +93,34 @@ public sealed class GrpcTransferTests : IDisposable
         Assert.True(Board.Of(_key).Failed.Count > 0, "tuples in flight when the worker died were failed by timeout and replayed");
     }
 
+    [Fact]
+    public async Task Backpressure_SlowBoltInAnotherWorker_HoldsTheSpoutBackWithBoundedBuffers()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("flood", new FloodSpout(_key), 1);
+        builder.SetBolt("slow", new SlowBolt(_counts), 1).ShuffleGrouping("flood").AddConfiguration(Config.TopologyExecutorDedicatedThread, true);
+        var config = new Config
+        {
+            [Config.TopologyExecutorReceiveBufferSize] = 1024,
+            [Config.TopologyTransferBufferSize] = 1000,
+        };
+        config.SetNumAckers(0);
+        await using var cluster = await TwoWorkers.StartAsync(builder.CreateTopology(), config, "grpc-backpressure");
+        Assert.NotEqual(cluster.WorkerRunning("flood"), cluster.WorkerRunning("slow"));
+
+        // Unchecked, the spout would emit millions a second. Held back, what it is ahead of the bolt is what the
+        // bounded buffers on the way hold: a receive queue, the out batches, the transfer buffer and the HTTP/2
+        // windows (a few hundred thousand small tuples at most), and it stops growing.
+        await Until(() => Interlocked.Read(ref Board.Of(_counts).Executed) > 500, TimeSpan.FromSeconds(30), "the slow bolt to get going");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var ahead1 = Interlocked.Read(ref Board.Of(_key).Executed) - Interlocked.Read(ref Board.Of(_counts).Executed);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var ahead2 = Interlocked.Read(ref Board.Of(_key).Executed) - Interlocked.Read(ref Board.Of(_counts).Executed);
+        Assert.True(ahead1 < 300_000, $"the spout was {ahead1} tuples ahead of the bolt after 2 s");
+        Assert.True(ahead2 < 300_000, $"the spout was {ahead2} tuples ahead of the bolt after 5 s");
+        Assert.True(ahead2 < ahead1 + 50_000, $"what the spout is ahead of the bolt kept growing: {ahead1}, then {ahead2}");
+    }
+
     private StormTopology WordCount(long sentences)
     {
         var builder = new TopologyBuilder();
