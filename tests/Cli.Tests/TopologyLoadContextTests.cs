@@ -1,5 +1,5 @@
 using System.Reflection;
-using StormSharp.Cli.Local;
+using StormSharp.Runtime.Loading;
 
 namespace StormSharp.Cli.Tests;
 

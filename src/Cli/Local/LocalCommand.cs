@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using StormSharp.Runtime;
+using StormSharp.Runtime.Loading;
 using StormSharp.Topology;
 
 namespace StormSharp.Cli.Local;
@@ -39,7 +40,17 @@ internal static class LocalCommand
             throw CliException.Failed("local: interrupted while building");
         }
 
-        var assembly = TopologyLoadContext.LoadMain(assemblyPath, out var context);
+        Assembly assembly;
+        TopologyLoadContext context;
+        try
+        {
+            assembly = TopologyLoadContext.LoadMain(assemblyPath, out context);
+        }
+        catch (BadImageFormatException)
+        {
+            throw CliException.BadInput($"local: {assemblyPath} is not a .NET assembly");
+        }
+
         var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath));
 
         using var loggerFactory = StormLogging.CreateConsoleFactory();

@@ -20,6 +20,7 @@ internal static class ClusterKeys
     public const string SupervisorWorkerTimeoutSecs = "supervisor.worker.timeout.secs";
     public const string SupervisorWorkerStartTimeoutSecs = "supervisor.worker.start.timeout.secs";
     public const string SupervisorMonitorFrequencySecs = "supervisor.monitor.frequency.secs";
+    public const string SupervisorWorkerShutdownSleepSecs = "supervisor.worker.shutdown.sleep.secs";
     public const string WorkerHeartbeatFrequencySecs = "worker.heartbeat.frequency.secs";
     public const string Scheduler = "storm.scheduler";
     public const string UiPort = "ui.port";

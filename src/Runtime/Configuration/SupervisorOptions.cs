@@ -15,6 +15,9 @@ internal sealed record SupervisorOptions
     /// <summary><c>supervisor.monitor.frequency.secs</c>: how often workers are checked.</summary>
     public required TimeSpan MonitorFrequency { get; init; }
 
+    /// <summary><c>supervisor.worker.shutdown.sleep.secs</c>: how long a worker asked to stop (SIGTERM) has before it is killed.</summary>
+    public required TimeSpan WorkerShutdownGrace { get; init; }
+
     /// <summary><c>storm.local.hostname</c>: the name registered for this host; null means the host's own name.</summary>
     public required string? Hostname { get; init; }
 
@@ -45,6 +48,7 @@ internal sealed record SupervisorOptions
         WorkerTimeout = r.Seconds(ClusterKeys.SupervisorWorkerTimeoutSecs),
         WorkerStartTimeout = r.Seconds(ClusterKeys.SupervisorWorkerStartTimeoutSecs),
         MonitorFrequency = r.Seconds(ClusterKeys.SupervisorMonitorFrequencySecs),
+        WorkerShutdownGrace = r.Seconds(ClusterKeys.SupervisorWorkerShutdownSleepSecs),
         Hostname = r.OptionalHost(ClusterKeys.LocalHostname),
         LocalDir = r.Directory(ClusterKeys.LocalDir),
         LogDir = r.Directory(ClusterKeys.LogDir),

@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace StormSharp.Cli.Local;
+namespace StormSharp.Runtime.Loading;
 
 /// <summary>
 /// Loads a topology assembly and its private dependencies in isolation, while sharing with the default context
-/// StormSharp.Topology.Api (so the program's StormSubmitter is the one the CLI hooks) and every assembly already
-/// loaded there, such as the framework.
+/// StormSharp.Topology.Api (so the program's StormSubmitter is the one the host hooks, and component interfaces are
+/// the engine's) and every assembly already loaded there, such as the framework. Used by <c>storm local</c> and by
+/// worker processes.
 /// </summary>
 internal sealed class TopologyLoadContext : AssemblyLoadContext
 {
@@ -23,19 +24,28 @@ internal sealed class TopologyLoadContext : AssemblyLoadContext
         _directory = Path.GetDirectoryName(mainAssemblyPath)!;
     }
 
-    /// <summary>Loads the topology assembly at <paramref name="path"/> in a new context.</summary>
+    /// <summary>Loads the topology assembly at <paramref name="path"/> in a new context; <see cref="BadImageFormatException"/> when it is not a .NET assembly.</summary>
     public static Assembly LoadMain(string path, out TopologyLoadContext context)
     {
         // Make sure the shared API is loaded in the default context before the topology asks for it.
         _ = typeof(StormSharp.Topology.StormSubmitter).Assembly;
         context = new TopologyLoadContext(path);
+        return context.LoadFromAssemblyPath(path);
+    }
+
+    /// <summary>
+    /// Finds a component's type by its assembly-qualified name in this context (and so in the assemblies it shares);
+    /// null when it cannot be found or loaded.
+    /// </summary>
+    public Type? ResolveType(string typeName)
+    {
         try
         {
-            return context.LoadFromAssemblyPath(path);
+            return Type.GetType(typeName, LoadFromAssemblyName, null, throwOnError: false);
         }
-        catch (BadImageFormatException)
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
-            throw CliException.BadInput($"local: {path} is not a .NET assembly");
+            return null;
         }
     }
 

@@ -1,0 +1,3 @@
+using StormSharp.Worker.Hosting;
+
+return await WorkerProcess.MainAsync(args).ConfigureAwait(false);
