@@ -1,4 +1,5 @@
 using System.Reflection;
+using StormSharp.Cli.Cluster;
 using StormSharp.Cli.Local;
 
 namespace StormSharp.Cli;
@@ -6,9 +7,8 @@ namespace StormSharp.Cli;
 /// <summary>The <c>storm</c> command: one verb per subcommand, as in Apache Storm's launcher.</summary>
 internal static class StormCommand
 {
-    /// <summary>Storm verbs that talk to Nimbus or run a daemon; they arrive with the cluster.</summary>
-    internal static readonly string[] ClusterVerbs =
-        ["jar", "kill", "activate", "deactivate", "rebalance", "list", "nimbus", "supervisor", "ui", "dev-zookeeper"];
+    /// <summary>Storm verbs that run a daemon; they arrive with the daemons' hosts.</summary>
+    internal static readonly string[] ClusterVerbs = ["nimbus", "supervisor", "ui", "dev-zookeeper"];
 
     internal const string UsageLine = "usage: storm <command> [arguments]   (storm help lists the commands)";
 
@@ -21,11 +21,28 @@ internal static class StormCommand
                    build the project if one is given, run Type's static Main (or the assembly's single Main)
                    with args against an in-process cluster, show progress, and kill the topologies after
                    SECONDS (default 20). Ctrl-C stops early. Arguments after "--" all go to Main.
+          jar <project dir | .csproj | .dll> [Type] [args...]
+                   build the project if one is given and run Type's static Main (or the assembly's single Main);
+                   each topology it submits is packed with the assembly's folder and sent to Nimbus, and its id
+                   printed. -c/--config also override the submitted topology's config.
+          kill NAME [-w SECS]
+                   deactivate the topology, wait SECS (default: its topology.message.timeout.secs), remove it
+          activate NAME        resume the topology's spouts
+          deactivate NAME      pause the topology's spouts
+          rebalance NAME [-w SECS] [-n WORKERS] [-e COMPONENT=PARALLELISM]...
+                   deactivate, wait SECS, then spread the topology over WORKERS workers and/or give components
+                   new executor counts (at most their task count)
+          list     the running topologies
+          get-errors NAME      the topology's recent errors, newest first
           version  print the StormSharp version
           help     print this help
 
-        not available yet (they need the cluster daemons, which are not built):
-          jar kill activate deactivate rebalance list nimbus supervisor ui dev-zookeeper
+        options of the verbs that talk to Nimbus (found through nimbus.seeds and nimbus.thrift.port):
+          -c key=value         override a storm.yaml setting (YAML value), e.g. -c nimbus.seeds='["host1"]'
+          --config FILE        read FILE instead of conf/storm.yaml
+
+        not available yet (the daemons' hosts are not wired):
+          nimbus supervisor ui dev-zookeeper
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -49,6 +66,11 @@ internal static class StormCommand
                 case "help" or "--help" or "-h":
                     stdout.WriteLine(Usage);
                     return ExitCodes.Ok;
+            }
+
+            if (Array.IndexOf(ClusterCommands.Verbs, verb) >= 0)
+            {
+                return await ClusterCommands.RunAsync(verb, rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
             if (Array.IndexOf(ClusterVerbs, verb) >= 0)
