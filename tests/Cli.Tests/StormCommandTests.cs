@@ -43,12 +43,6 @@ public sealed class StormCommandTests
     }
 
     [Theory]
-    [InlineData("jar")]
-    [InlineData("kill")]
-    [InlineData("activate")]
-    [InlineData("deactivate")]
-    [InlineData("rebalance")]
-    [InlineData("list")]
     [InlineData("nimbus")]
     [InlineData("supervisor")]
     [InlineData("ui")]

@@ -73,7 +73,7 @@ internal static class LocalCommand
             Volatile.Write(ref mainRunning, 1);
             try
             {
-                mainResult = await InvokeAsync(entry, stderr).ConfigureAwait(false);
+                mainResult = await InvokeAsync(entry, stderr, "local").ConfigureAwait(false);
             }
             finally
             {
@@ -132,7 +132,8 @@ internal static class LocalCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> InvokeAsync(EntryPoint entry, TextWriter stderr)
+    /// <summary>Runs the program's Main; what it throws becomes a <see cref="CliException"/> prefixed with <paramref name="verb"/>.</summary>
+    internal static async Task<int> InvokeAsync(EntryPoint entry, TextWriter stderr, string verb)
     {
         object? result;
         try
@@ -155,22 +156,26 @@ internal static class LocalCommand
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            throw MainFailed(entry, e.InnerException, stderr);
+            throw MainFailed(entry, e.InnerException, stderr, verb);
         }
         catch (Exception e) when (e is not CliException)
         {
-            throw MainFailed(entry, e, stderr);
+            throw MainFailed(entry, e, stderr, verb);
         }
     }
 
-    private static CliException MainFailed(EntryPoint entry, Exception error, TextWriter stderr)
+    private static CliException MainFailed(EntryPoint entry, Exception error, TextWriter stderr, string verb)
     {
-        if (error is InvalidTopologyException)
+        switch (error)
         {
-            return CliException.Failed($"local: the topology was refused: {error.Message}");
+            // Thrown by the submitter through Main: already says what happened.
+            case CliException cli:
+                return cli;
+            case InvalidTopologyException:
+                return CliException.Failed($"{verb}: the topology was refused: {error.Message}");
         }
 
         stderr.WriteLine(error.ToString());
-        return CliException.Failed($"local: {entry.DisplayName} threw {error.GetType().Name}: {error.Message}");
+        return CliException.Failed($"{verb}: {entry.DisplayName} threw {error.GetType().Name}: {error.Message}");
     }
 }

@@ -68,7 +68,8 @@ internal sealed class ConfigReader
         return i;
     }
 
-    public int Port(string key)
+    /// <summary>A port 1-65535; with <paramref name="allowZero"/>, also 0 (bind any free port: tests).</summary>
+    public int Port(string key, bool allowZero = false)
     {
         var v = Raw(key);
         if (!TryInt(v, out var port))
@@ -77,9 +78,9 @@ internal sealed class ConfigReader
             return 0;
         }
 
-        if (!IsPort(port))
+        if (!IsPort(port) && !(allowZero && port == 0))
         {
-            Problem(key, $"must be a port 1-65535, not {port}");
+            Problem(key, $"must be a port 1-65535{(allowZero ? " (or 0: any free port)" : string.Empty)}, not {port}");
         }
 
         return port;

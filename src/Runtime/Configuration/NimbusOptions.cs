@@ -9,7 +9,7 @@ internal sealed record NimbusOptions
     /// <summary><c>nimbus.seeds</c>: hosts where a Nimbus may run; clients try them for the leader.</summary>
     public required IReadOnlyList<string> Seeds { get; init; }
 
-    /// <summary><c>nimbus.thrift.port</c>: the port of Nimbus's API (gRPC here; Storm's key name is kept).</summary>
+    /// <summary><c>nimbus.thrift.port</c>: the port of Nimbus's API (gRPC here; Storm's key name is kept); 0 binds any free port.</summary>
     public required int ApiPort { get; init; }
 
     /// <summary><c>nimbus.supervisor.timeout.secs</c>: a supervisor silent this long loses its slots.</summary>
@@ -17,6 +17,15 @@ internal sealed record NimbusOptions
 
     /// <summary><c>nimbus.task.timeout.secs</c>: a worker whose heartbeats stop this long is reassigned.</summary>
     public required TimeSpan TaskTimeout { get; init; }
+
+    /// <summary>
+    /// <c>nimbus.task.launch.secs</c>: how long a worker has to send its first heartbeat after it is assigned (and every
+    /// worker after Nimbus starts or takes over leadership) before it counts as dead.
+    /// </summary>
+    public required TimeSpan TaskLaunchTimeout { get; init; }
+
+    /// <summary><c>storm.local.hostname</c>: the host name this Nimbus registers as; null means the host's own name.</summary>
+    public required string? Hostname { get; init; }
 
     /// <summary><c>nimbus.monitor.freq.secs</c>: how often Nimbus checks heartbeats and reassigns.</summary>
     public required TimeSpan MonitorFrequency { get; init; }
@@ -45,10 +54,12 @@ internal sealed record NimbusOptions
     internal static NimbusOptions Read(ConfigReader r) => new()
     {
         Seeds = r.Hosts(ClusterKeys.NimbusSeeds),
-        ApiPort = r.Port(ClusterKeys.NimbusThriftPort),
+        ApiPort = r.Port(ClusterKeys.NimbusThriftPort, allowZero: true),
         SupervisorTimeout = r.Seconds(ClusterKeys.NimbusSupervisorTimeoutSecs),
         TaskTimeout = r.Seconds(ClusterKeys.NimbusTaskTimeoutSecs),
         MonitorFrequency = r.Seconds(ClusterKeys.NimbusMonitorFreqSecs),
+        TaskLaunchTimeout = r.Seconds(ClusterKeys.NimbusTaskLaunchSecs),
+        Hostname = r.OptionalHost(ClusterKeys.LocalHostname),
         Scheduler = ReadScheduler(r),
         LocalDir = r.Directory(ClusterKeys.LocalDir),
     };

@@ -165,6 +165,11 @@ internal sealed class TopologyDefinition
 
         foreach (var (id, count) in executorCounts ?? new Dictionary<string, int>())
         {
+            if (id == Utils.AckerComponentId)
+            {
+                continue; // the acker's executors follow topology.acker.executors, which Nimbus fixes at submit
+            }
+
             // A rebalance may change a component's executors, never its tasks: Storm's rule, since tasks hold the keys.
             if (!topology.ById.TryGetValue(id, out var c))
             {
