@@ -12,6 +12,9 @@ public static class StormLogging
     {
         var logger = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
+            // ASP.NET Core logs every request at Information, and a worker's transfer streams are requests.
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .WriteTo.Console(
                 outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}",
                 standardErrorFromLevel: LogEventLevel.Verbose)

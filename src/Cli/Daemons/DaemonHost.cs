@@ -9,7 +9,8 @@ namespace StormSharp.Cli.Daemons;
 
 /// <summary>
 /// Runs one daemon (<c>storm nimbus</c>, <c>storm supervisor</c>) in the foreground under the generic host: logs
-/// through Serilog to the console and to a rolling file <c>&lt;name&gt;.log</c> under <c>storm.log.dir</c>, stops
+/// through Serilog to the console and to <c>&lt;name&gt;.log</c> under <c>storm.log.dir</c> (rolled at 100 MB, ten
+/// kept, as Storm's log4j setup rolls <c>nimbus.log</c>), stops
 /// gracefully on SIGTERM or Ctrl-C. Bad configuration fails the start with every problem named, exit code 2; any
 /// other start failure exits 1.
 /// </summary>
@@ -44,8 +45,9 @@ internal static class DaemonHost
             .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(
                 Path.Combine(options.Worker.LogDir, name + ".log"),
-                rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 7,
+                fileSizeLimitBytes: 100L * 1024 * 1024,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: 10,
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
 
