@@ -14,7 +14,7 @@ internal static class CliProcess
         public override string ToString() => $"exit code {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
     }
 
-    public static async Task<Result> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<Result> RunAsync(TimeSpan timeout, params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost)
         {
@@ -29,6 +29,12 @@ internal static class CliProcess
             info.ArgumentList.Add(a);
         }
 
+        return RunAsync(info, timeout, args);
+    }
+
+    /// <summary>Runs <paramref name="info"/> (output redirected) to its end, killing it after <paramref name="timeout"/>.</summary>
+    public static async Task<Result> RunAsync(ProcessStartInfo info, TimeSpan timeout, IReadOnlyList<string> args)
+    {
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         using var process = new Process { StartInfo = info };
@@ -49,6 +55,7 @@ internal static class CliProcess
             Assert.Fail($"storm {string.Join(' ', args)} did not exit within {timeout.TotalSeconds:0}s; killed it.\n{new Result(-1, Read(stdout), Read(stderr))}");
         }
 
+        process.WaitForExit(); // flushes the redirected output
         return new Result(process.ExitCode, Read(stdout), Read(stderr));
     }
 

@@ -123,30 +123,8 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         _daemons.Add((name, process, output));
     }
 
-    private static async Task<CliProcess.Result> RunAsync(string conf, TimeSpan timeout, params string[] args)
-    {
-        using var process = new Process { StartInfo = Info(conf, args) };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"storm {string.Join(' ', args)} did not exit within {timeout.TotalSeconds:0} s\n{stdout}\n{stderr}");
-        }
-
-        process.WaitForExit(); // flushes the redirected output
-        return new CliProcess.Result(process.ExitCode, Read(stdout), Read(stderr));
-    }
+    private static Task<CliProcess.Result> RunAsync(string conf, TimeSpan timeout, params string[] args) =>
+        CliProcess.RunAsync(Info(conf, args), timeout, args);
 
     private static ProcessStartInfo Info(string conf, string[] args)
     {

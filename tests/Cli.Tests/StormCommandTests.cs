@@ -42,18 +42,39 @@ public sealed class StormCommandTests
         Assert.Contains("missing command", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_Ui_SaysItIsNotAvailableYetAndExitsTwo()
+    {
+        var (code, stdout, stderr) = await RunAsync("ui");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.Contains("'ui' is not available yet", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("nimbus")]
     [InlineData("supervisor")]
-    [InlineData("ui")]
-    public async Task RunAsync_ClusterVerb_SaysClusterIsNotAvailableAndExitsTwo(string verb)
+    [InlineData("dev-zookeeper")]
+    public async Task RunAsync_DaemonWithStrayArgument_NamesItAndExitsTwo(string verb)
     {
         var (code, stdout, stderr) = await RunAsync(verb, "word-count");
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Empty(stdout);
-        Assert.Contains($"'{verb}' needs the StormSharp cluster", stderr, StringComparison.Ordinal);
-        Assert.Contains("not available yet", stderr, StringComparison.Ordinal);
+        Assert.Contains("unexpected argument 'word-count'", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nimbus", "nimbus.thrift.port=abc", "nimbus.thrift.port")]
+    [InlineData("supervisor", "supervisor.slots.ports=[70000]", "supervisor.slots.ports")]
+    public async Task RunAsync_DaemonWithBadConfiguration_NamesTheKeyAndExitsTwo(string verb, string setting, string key)
+    {
+        var (code, _, stderr) = await RunAsync(verb, "-c", setting);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("bad configuration", stderr, StringComparison.Ordinal);
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
