@@ -5,8 +5,8 @@ using StormSharp.ZooKeeper.Tests.Infrastructure;
 namespace StormSharp.Supervisor.Tests;
 
 /// <summary>
-/// Real supervisors launching real worker processes against a real ZooKeeper, with the stand-in Nimbus of
-/// <see cref="StandInNimbusService"/> serving packages and taking heartbeats, and Nimbus's records written by the test.
+/// Real supervisors launching real worker processes against a real ZooKeeper and the real Nimbus, which schedules,
+/// serves packages and takes heartbeats; the test submits to it and reads its view of the workers.
 /// </summary>
 [Collection(StandaloneCollection.Name)]
 public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
@@ -20,24 +20,29 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
         int portA = Ports.Free(), portB = Ports.Free();
         var a = await rig.StartSupervisorAsync("a", portA);
         var b = await rig.StartSupervisorAsync("b", portB);
-        const string id = "word-count-1-1";
-        var definition = await rig.SubmitWordCountAsync(id, (a.Id, portA), (b.Id, portB));
-        var counts = ClusterRig.Deal(definition, [(a.Id, portA), (b.Id, portB)]).Executors.Where(e => e.Component == "count").Select(e => e.Port).Distinct().Count();
-        Assert.Equal(2, counts);
+        var id = await rig.SubmitWordCountAsync(workers: 2);
+        var assignment = (await rig.State.GetAssignmentAsync(id).Within("reading the assignment"))!.Value;
+        Assert.Equal(2, assignment.Executors.Where(e => e.Component == "count").Select(e => e.NodeId).Distinct().Count());
 
         await Deadline.Until(
-            () => Task.FromResult(rig.HeartbeatsOf(id).Count == 2 && rig.Total(id, "sentences", e => e.Acked) > 20
-                && rig.HeartbeatsOf(id).All(h => h.Executors.Where(e => e.Component == "count").Sum(e => e.Executed) > 0)),
-            "both workers' heartbeats to show sentences acked and words counted in each worker\n" + rig.LogOf("a", id, portA),
+            async () =>
+            {
+                var info = await rig.InfoAsync(id);
+                return info.Workers.Count(w => w.HeartbeatAgeMs >= 0) == 2
+                    && info.Components.Single(c => c.Id == "sentences").Acked > 20 && info.Components.Single(c => c.Id == "count").Executed > 0;
+            },
+            "both workers' heartbeats to show sentences acked and words counted\n" + rig.LogOf("a", id, portA),
             WorkerStart);
         Assert.Equal(2, rig.WorkerPids().Count);
+        Assert.Single(a.Workers);
+        Assert.Single(b.Workers);
 
-        await rig.SetStatusAsync(id, TopologyStatus.Inactive);
+        await rig.DeactivateAsync(id);
         await Deadline.Until(async () => await EmittedSettledAsync(rig, id), "the spout to stop emitting once INACTIVE", TimeSpan.FromSeconds(20));
-        var paused = rig.Total(id, "sentences", e => e.Emitted);
+        var paused = await rig.TotalAsync(id, "sentences", c => c.Emitted);
 
-        await rig.SetStatusAsync(id, TopologyStatus.Active);
-        await Deadline.Until(() => Task.FromResult(rig.Total(id, "sentences", e => e.Emitted) > paused + 10), "the spout to emit again once ACTIVE", TimeSpan.FromSeconds(20));
+        await rig.ActivateAsync(id);
+        await Deadline.Until(async () => await rig.TotalAsync(id, "sentences", c => c.Emitted) > paused + 10, "the spout to emit again once ACTIVE", TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -46,9 +51,8 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
         await using var rig = await ClusterRig.StartAsync(zooKeeper);
         var port = Ports.Free();
         var s = await rig.StartSupervisorAsync("a", port);
-        const string id = "word-count-2-1";
-        await rig.SubmitWordCountAsync(id, (s.Id, port));
-        await Deadline.Until(() => Task.FromResult(rig.Total(id, "sentences", e => e.Acked) > 5), "the first worker to ack sentences\n" + rig.LogOf("a", id, port), WorkerStart);
+        var id = await rig.SubmitWordCountAsync(workers: 1);
+        await Deadline.Until(async () => await rig.TotalAsync(id, "sentences", c => c.Acked) > 5, "the first worker to ack sentences\n" + rig.LogOf("a", id, port), WorkerStart);
         var first = s.Workers[port];
 
         using (var p = System.Diagnostics.Process.GetProcessById(first.Pid))
@@ -56,27 +60,33 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
             p.Kill();
         }
 
+        var killedAt = DateTime.UtcNow;
         await Deadline.Until(() => Task.FromResult(s.Workers.TryGetValue(port, out var w) && w.Pid != first.Pid), "the supervisor to launch a new worker on the slot", TimeSpan.FromSeconds(20));
         var second = s.Workers[port];
         Assert.NotEqual(first.WorkerId, second.WorkerId);
 
-        // The new worker starts its counters from zero: acks above zero from its pid's heartbeat mean it runs.
-        rig.Nimbus.Service.Heartbeats.Clear();
-        await Deadline.Until(() => Task.FromResult(rig.Total(id, "sentences", e => e.Acked) > 5), "the relaunched worker to ack sentences\n" + rig.LogOf("a", id, port), WorkerStart);
+        // The new worker starts its counters from zero: acks from a heartbeat younger than the kill mean it runs.
+        await Deadline.Until(
+            async () =>
+            {
+                var info = await rig.InfoAsync(id);
+                return info.Workers.Single().UptimeSecs <= (DateTime.UtcNow - killedAt).TotalSeconds && info.Components.Single(c => c.Id == "sentences").Acked > 5;
+            },
+            "the relaunched worker to ack sentences\n" + rig.LogOf("a", id, port),
+            WorkerStart);
         Assert.Equal([second.Pid], rig.WorkerPids());
     }
 
     [Fact]
-    public async Task AssignmentRemoved_Supervisor_StopsWorkersAndRemovesPackage()
+    public async Task TopologyKilled_Supervisor_StopsWorkersAndRemovesPackage()
     {
         await using var rig = await ClusterRig.StartAsync(zooKeeper);
         var port = Ports.Free();
         var s = await rig.StartSupervisorAsync("a", port);
-        const string id = "word-count-3-1";
-        await rig.SubmitWordCountAsync(id, (s.Id, port));
-        await Deadline.Until(() => Task.FromResult(rig.WorkerPids().Count == 1 && rig.HeartbeatsOf(id).Count == 1), "the worker to run\n" + rig.LogOf("a", id, port), WorkerStart);
+        var id = await rig.SubmitWordCountAsync(workers: 1);
+        await Deadline.Until(async () => rig.WorkerPids().Count == 1 && (await rig.InfoAsync(id)).Workers.Single().HeartbeatAgeMs >= 0, "the worker to run\n" + rig.LogOf("a", id, port), WorkerStart);
 
-        await rig.State.RemoveAssignmentAsync(id).Within("removing the assignment");
+        await rig.KillAsync(id);
         await Deadline.Until(() => Task.FromResult(rig.WorkerPids().Count == 0 && s.Workers.Count == 0), "the worker to be stopped", TimeSpan.FromSeconds(20));
         var dist = Path.Combine(rig.Directory, "a", "local", "supervisor", "stormdist", id);
         await Deadline.Until(() => Task.FromResult(!Directory.Exists(dist)), "the unpacked package to be removed");
@@ -89,20 +99,25 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
         await using var rig = await ClusterRig.StartAsync(zooKeeper);
         var port = Ports.Free();
         var first = await rig.StartSupervisorAsync("a", port);
-        const string id = "word-count-4-1";
-        await rig.SubmitWordCountAsync(id, (first.Id, port));
-        await Deadline.Until(() => Task.FromResult(rig.HeartbeatsOf(id).Count == 1), "the worker to heartbeat\n" + rig.LogOf("a", id, port), WorkerStart);
+        var id = await rig.SubmitWordCountAsync(workers: 1);
+        await Deadline.Until(async () => (await rig.InfoAsync(id)).Workers.Single().HeartbeatAgeMs >= 0, "the worker to heartbeat\n" + rig.LogOf("a", id, port), WorkerStart);
         var worker = first.Workers[port];
 
+        // Nimbus deals the executors of a supervisor whose registration is gone over other slots at once (its
+        // policy, not the supervisor's); here it is down while the supervisor restarts, so the assignment stands.
+        await rig.StopNimbusAsync();
         await first.AbandonAsync().Within("the supervisor to go as a crash would");
         Assert.Equal([worker.Pid], rig.WorkerPids());
 
         var second = await rig.StartSupervisorAsync("a", port);
         Assert.Equal(first.Id, second.Id);
         Assert.Equal(worker, second.Workers[port]);
+        await rig.StartNimbusAsync();
         await WaitPassesAsync(second, 3);
         Assert.Equal([worker.Pid], rig.WorkerPids());
         Assert.NotNull(await rig.State.GetSupervisorAsync(second.Id).Within("reading the registration"));
+        await Deadline.Until(async () => (await rig.InfoAsync(id)).Workers.Single().HeartbeatAgeMs is >= 0 and < 3000, "the adopted worker to heartbeat to the restarted Nimbus");
+        Assert.Equal(worker, second.Workers[port]);
 
         await second.StopAsync(CancellationToken.None).Within("the supervisor to stop with its workers", TimeSpan.FromSeconds(20));
         Assert.Empty(rig.WorkerPids());
@@ -113,9 +128,12 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
     {
         await using var rig = await ClusterRig.StartAsync(zooKeeper);
         var port = Ports.Free();
-        var s = await rig.StartSupervisorAsync("a", port);
 
-        // A slot this supervisor does not have, and a topology Nimbus knows nothing of.
+        // Nimbus is to move to a port nothing listens on yet: until it does, every download fails.
+        var movedNimbus = Ports.Free();
+        var s = await rig.StartSupervisorAsync(rig.Conf("a", [port], movedNimbus), "a");
+
+        // Written by hand, as no Nimbus would: a slot this supervisor does not have, and a topology Nimbus knows nothing of.
         var bogus = new Assignment { NodeHosts = { [s.Id] = "127.0.0.1" } };
         bogus.Executors.Add(new ExecutorAssignment { Component = "x", FirstTask = 1, LastTask = 1, NodeId = s.Id, Port = port + 1 });
         await rig.State.SetAssignmentAsync("bogus-1-1", bogus).Within("writing a bad assignment");
@@ -126,25 +144,27 @@ public sealed class SupervisorTests(StandaloneServerFixture zooKeeper)
         Assert.Empty(s.Workers);
         await rig.State.RemoveAssignmentAsync("unknown-1-1").Within("removing it");
 
-        rig.Nimbus.Service.FailDownloads = true;
-        const string id = "word-count-5-1";
-        await rig.SubmitWordCountAsync(id, (s.Id, port));
-        var before = rig.Nimbus.Service.DocumentRequests;
-        await Deadline.Until(() => Task.FromResult(rig.Nimbus.Service.DocumentRequests >= before + 2), "the supervisor to retry the download", TimeSpan.FromSeconds(20));
+        var id = await rig.SubmitWordCountAsync(workers: 1);
+        await Deadline.Until(async () => (await rig.State.GetAssignmentAsync(id))?.Value.Workers.Count == 1, "Nimbus to assign the topology to the supervisor");
+        await WaitPassesAsync(s, 3);
         Assert.Empty(s.Workers);
 
-        rig.Nimbus.Service.FailDownloads = false;
-        await Deadline.Until(() => Task.FromResult(rig.Total(id, "sentences", e => e.Acked) > 5), "the topology to run once downloads work\n" + rig.LogOf("a", id, port), WorkerStart);
+        await rig.StopNimbusAsync();
+        await rig.StartNimbusAsync(movedNimbus);
+        await Deadline.Until(async () => await rig.TotalAsync(id, "sentences", c => c.Acked) > 5, "the topology to run once Nimbus serves\n" + rig.LogOf("a", id, port), WorkerStart);
     }
 
     private static async Task<bool> EmittedSettledAsync(ClusterRig rig, string id)
     {
-        var before = rig.Total(id, "sentences", e => e.Emitted);
-        var beats = rig.HeartbeatsOf(id).Select(h => h.TimeMs).ToList();
+        var before = await rig.TotalAsync(id, "sentences", c => c.Emitted);
+        var since = DateTime.UtcNow;
 
         // Two heartbeats later with the same count: the spout is not asked for tuples.
-        await Deadline.Until(() => Task.FromResult(rig.HeartbeatsOf(id).Select(h => h.TimeMs).Min() > beats.Max() + 2000), "two more heartbeats", TimeSpan.FromSeconds(10));
-        return rig.Total(id, "sentences", e => e.Emitted) == before;
+        await Deadline.Until(
+            async () => (await rig.InfoAsync(id)).Workers.All(w => w.HeartbeatAgeMs >= 0 && DateTime.UtcNow.AddMilliseconds(-w.HeartbeatAgeMs) > since.AddSeconds(2)),
+            "two more heartbeats",
+            TimeSpan.FromSeconds(10));
+        return await rig.TotalAsync(id, "sentences", c => c.Emitted) == before;
     }
 
     private static async Task WaitPassesAsync(SupervisorDaemon daemon, int passes)

@@ -1,11 +1,13 @@
 using System.Globalization;
+using Google.Protobuf;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
 using StormSharp.Examples.WordCount;
+using StormSharp.Nimbus;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
-using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Serialization;
 using StormSharp.Topology;
 using StormSharp.ZooKeeper;
@@ -14,18 +16,21 @@ using StormSharp.ZooKeeper.Tests.Infrastructure;
 namespace StormSharp.Supervisor.Tests.Infrastructure;
 
 /// <summary>
-/// One test's cluster: a ZooKeeper root of its own on the shared server, the stand-in Nimbus, supervisors with
-/// folders of their own under one temporary folder, and what Nimbus would write (StormBase, Assignment) written
-/// here. Disposing stops every supervisor and then kills, by pid, any worker process whose command line names this
-/// rig's folder, so nothing outlives a test whatever its outcome.
+/// One test's cluster: a ZooKeeper root of its own on the shared server, a real <see cref="NimbusDaemon"/> in this
+/// process, supervisors with folders of their own under one temporary folder. Topologies are submitted to Nimbus
+/// over its API, as <c>storm jar</c> does. Disposing stops every supervisor and then kills, by pid, any worker
+/// process whose command line names this rig's folder, so nothing outlives a test whatever its outcome.
 /// </summary>
 internal sealed class ClusterRig : IAsyncDisposable
 {
+    private static readonly Lazy<(byte[] Bytes, PackResult Packed)> WordCountPackage = new(PackWordCount);
+
     private readonly string _zooKeeperHost;
     private readonly int _zooKeeperPort;
     private readonly List<SupervisorDaemon> _supervisors = [];
+    private GrpcChannel _channel;
 
-    private ClusterRig(string directory, string zooKeeper, StandInNimbus nimbus, IClusterState state, string root)
+    private ClusterRig(string directory, string zooKeeper, NimbusDaemon nimbus, IClusterState state, string root)
     {
         Directory = directory;
         var colon = zooKeeper.LastIndexOf(':');
@@ -34,6 +39,8 @@ internal sealed class ClusterRig : IAsyncDisposable
         Nimbus = nimbus;
         State = state;
         Root = root;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{nimbus.Port}");
+        Client = new Cluster.Rpc.Nimbus.NimbusClient(_channel);
     }
 
     public static ILoggerFactory Logs { get; } = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -42,25 +49,54 @@ internal sealed class ClusterRig : IAsyncDisposable
 
     public string Root { get; }
 
-    public StandInNimbus Nimbus { get; }
+    public NimbusDaemon Nimbus { get; private set; }
 
-    /// <summary>The session the test writes Nimbus's records through.</summary>
+    /// <summary>Nimbus's API, on 127.0.0.1.</summary>
+    public Cluster.Rpc.Nimbus.NimbusClient Client { get; private set; }
+
+    /// <summary>A session of the test's own, to read what Nimbus and the supervisors wrote and to write bad records.</summary>
     public IClusterState State { get; }
+
+    private static DateTime CallDeadline => DateTime.UtcNow.AddSeconds(20);
 
     public static async Task<ClusterRig> StartAsync(StandaloneServerFixture zooKeeper)
     {
         var dir = Path.Combine(Path.GetTempPath(), "stormsharp-sup-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(dir);
         var root = "/storm-sup-" + Guid.NewGuid().ToString("N")[..8];
-        var nimbus = await StandInNimbus.StartAsync(Path.Combine(dir, "nimbus-blobs"));
+        var connection = zooKeeper.ConnectionString.Split(',')[0];
         var state = await ZooKeeperClusterState.ConnectAsync(
-            new ZooKeeperClientOptions { ConnectionString = zooKeeper.ConnectionString, SessionTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(15) },
+            new ZooKeeperClientOptions { ConnectionString = connection, SessionTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(15) },
             new ClusterStateOptions { Root = root }).Within("a ZooKeeper session for the test");
-        return new ClusterRig(dir, zooKeeper.ConnectionString.Split(',')[0], nimbus, state, root);
+        try
+        {
+            var nimbus = await NimbusDaemon.StartAsync(NimbusConf(dir, root, connection, 0), Logs, CancellationToken.None).Within("Nimbus to start", TimeSpan.FromSeconds(30));
+            return new ClusterRig(dir, connection, nimbus, state, root);
+        }
+        catch
+        {
+            await state.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>A supervisor's config: its own folders under the rig's, the given slots, fast monitoring.</summary>
-    public Dictionary<string, object?> Conf(string name, params int[] ports) => new(StringComparer.Ordinal)
+    /// <summary>Stops Nimbus; topologies keep their records and blobs.</summary>
+    public async Task StopNimbusAsync()
+    {
+        await Nimbus.StopAsync(CancellationToken.None).Within("Nimbus to stop", TimeSpan.FromSeconds(30));
+        _channel.Dispose();
+    }
+
+    /// <summary>Starts Nimbus again with the same blob store, on its old port or on <paramref name="port"/> (as a Nimbus moved elsewhere).</summary>
+    public async Task StartNimbusAsync(int? port = null)
+    {
+        Nimbus = await NimbusDaemon.StartAsync(NimbusConf(Directory, Root, $"{_zooKeeperHost}:{_zooKeeperPort}", port ?? Nimbus.Port), Logs, CancellationToken.None).Within("Nimbus to start again", TimeSpan.FromSeconds(30));
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Nimbus.Port}");
+        Client = new Cluster.Rpc.Nimbus.NimbusClient(_channel);
+    }
+
+    /// <summary>A supervisor's config: its own folders under the rig's, the given slots, fast monitoring; Nimbus on <paramref name="nimbusPort"/> (default: the rig's).</summary>
+    public Dictionary<string, object?> Conf(string name, int[] ports, int? nimbusPort = null) => new(StringComparer.Ordinal)
     {
         ["storm.zookeeper.servers"] = new List<object?> { _zooKeeperHost },
         ["storm.zookeeper.port"] = _zooKeeperPort,
@@ -70,7 +106,7 @@ internal sealed class ClusterRig : IAsyncDisposable
         ["storm.log.dir"] = Path.Combine(Directory, name, "logs"),
         ["storm.local.hostname"] = "127.0.0.1",
         ["nimbus.seeds"] = new List<object?> { "127.0.0.1" },
-        ["nimbus.thrift.port"] = Nimbus.Port,
+        ["nimbus.thrift.port"] = nimbusPort ?? Nimbus.Port,
         ["supervisor.slots.ports"] = ports.Select(p => (object?)p).ToList(),
         ["supervisor.monitor.frequency.secs"] = 1,
         ["supervisor.worker.timeout.secs"] = 10,
@@ -78,9 +114,11 @@ internal sealed class ClusterRig : IAsyncDisposable
         ["worker.heartbeat.frequency.secs"] = 1,
     };
 
-    public async Task<SupervisorDaemon> StartSupervisorAsync(string name, params int[] ports)
+    public Task<SupervisorDaemon> StartSupervisorAsync(string name, params int[] ports) => StartSupervisorAsync(Conf(name, ports), name);
+
+    public async Task<SupervisorDaemon> StartSupervisorAsync(Dictionary<string, object?> conf, string name)
     {
-        var daemon = await SupervisorDaemon.StartAsync(Conf(name, ports), Logs, CancellationToken.None).Within("supervisor " + name + " to start", TimeSpan.FromSeconds(30));
+        var daemon = await SupervisorDaemon.StartAsync(conf, Logs, CancellationToken.None).Within("supervisor " + name + " to start", TimeSpan.FromSeconds(30));
         lock (_supervisors)
         {
             _supervisors.Add(daemon);
@@ -89,87 +127,54 @@ internal sealed class ClusterRig : IAsyncDisposable
         return daemon;
     }
 
-    /// <summary>
-    /// What Nimbus does on submit, by hand: packs the WordCount example's build output into the blob store, and
-    /// writes its StormBase (ACTIVE) and an assignment dealing its executors over <paramref name="slots"/>.
-    /// </summary>
-    public async Task<TopologyDefinition> SubmitWordCountAsync(string topologyId, params (string SupervisorId, int Port)[] slots)
+    /// <summary>Submits the WordCount example to Nimbus as <c>storm jar</c> would: its build output packed, the document, the header; returns the topology id.</summary>
+    public async Task<string> SubmitWordCountAsync(int workers)
     {
-        var topology = WordCountTopology.Build();
-        var conf = new Dictionary<string, object?>(ConfigLoader.Defaults, StringComparer.Ordinal)
+        var (bytes, packed) = WordCountPackage.Value;
+        var conf = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            [Config.TopologyWorkers] = slots.Length,
+            [Config.TopologyWorkers] = workers,
             [Config.TopologyMaxSpoutPending] = 100,
-            [Config.TopologyName] = WordCountTopology.Name,
+            [Config.TopologyMessageTimeoutSecs] = 10,
         };
-        var package = Path.Combine(Directory, topologyId + ".zip");
-        PackResult packed;
-        await using (var file = File.Create(package))
+        using var call = Client.SubmitTopology(deadline: CallDeadline);
+        await call.RequestStream.WriteAsync(new SubmitChunk
         {
-            packed = TopologyPackage.Pack(WordCountBuildOutput(), "StormSharp.Examples.WordCount.dll", file);
+            Header = new SubmitHeader
+            {
+                Name = WordCountTopology.Name,
+                TopologyDocument = ByteString.CopyFrom(TopologyDocument.Write(WordCountTopology.Build(), conf)),
+                EntryAssembly = packed.Manifest.EntryAssembly,
+                PackageLength = bytes.Length,
+                PackageSha256 = packed.Sha256,
+                Owner = "tester",
+            },
+        });
+        for (var offset = 0; offset < bytes.Length; offset += 65536)
+        {
+            await call.RequestStream.WriteAsync(new SubmitChunk { Data = ByteString.CopyFrom(bytes, offset, Math.Min(65536, bytes.Length - offset)) });
         }
 
-        await using (var file = File.OpenRead(package))
-        {
-            await new LocalBlobStore(Path.Combine(Directory, "nimbus-blobs")).PutAsync(topologyId, file, packed.Sha256);
-        }
-
-        Nimbus.Service.AddTopology(topologyId, TopologyDocument.Write(topology, conf), packed.Manifest.EntryAssembly);
-        var definition = new TopologyDefinition(topologyId, WordCountTopology.Name, topology, conf, _ => null, rebuildComponents: false);
-        var stormBase = new StormBase
-        {
-            Name = WordCountTopology.Name,
-            Status = TopologyStatus.Active,
-            NumWorkers = slots.Length,
-            LaunchTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            PackageKey = topologyId,
-            PackageChecksum = "sha256:" + packed.Sha256,
-        };
-        foreach (var c in topology.Components)
-        {
-            stormBase.ComponentExecutors[c.Id] = c.Parallelism;
-        }
-
-        await State.SetStormBaseAsync(topologyId, stormBase).Within("writing the storm base");
-        await State.SetAssignmentAsync(topologyId, Deal(definition, slots)).Within("writing the assignment");
-        return definition;
+        await call.RequestStream.CompleteAsync();
+        return (await call.ResponseAsync.Within("Nimbus to accept the submit")).TopologyId;
     }
 
-    /// <summary>Storm's even scheduler over the slots, as an <see cref="Assignment"/> record.</summary>
-    public static Assignment Deal(TopologyDefinition definition, IReadOnlyList<(string SupervisorId, int Port)> slots)
-    {
-        var a = new Assignment();
-        for (var i = 0; i < definition.Executors.Count; i++)
-        {
-            var e = definition.Executors[i];
-            var slot = slots[i % slots.Count];
-            a.Executors.Add(new ExecutorAssignment { Component = e.ComponentId, FirstTask = e.Tasks[0], LastTask = e.Tasks[^1], NodeId = slot.SupervisorId, Port = slot.Port });
-        }
+    public async Task DeactivateAsync(string topologyId) =>
+        await Client.DeactivateAsync(new TopologyRequest { Id = topologyId }, deadline: CallDeadline).ResponseAsync.Within("deactivate");
 
-        foreach (var slot in slots)
-        {
-            a.NodeHosts[slot.SupervisorId] = "127.0.0.1";
-            a.Workers.Add(new WorkerSlot { NodeId = slot.SupervisorId, Port = slot.Port, StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
-        }
+    public async Task ActivateAsync(string topologyId) =>
+        await Client.ActivateAsync(new TopologyRequest { Id = topologyId }, deadline: CallDeadline).ResponseAsync.Within("activate");
 
-        return a;
-    }
+    public async Task KillAsync(string topologyId) =>
+        await Client.KillTopologyAsync(new KillRequest { Name = WordCountTopology.Name, WaitSecs = 0 }, deadline: CallDeadline).ResponseAsync.Within("kill " + topologyId);
 
-    public async Task SetStatusAsync(string topologyId, TopologyStatus status)
-    {
-        var current = await State.GetStormBaseAsync(topologyId).Within("reading the storm base");
-        var updated = current!.Value.Clone();
-        updated.Status = status;
-        await State.SetStormBaseAsync(topologyId, updated, current.Version).Within("writing the storm base");
-    }
+    /// <summary>Nimbus's view of the topology, summed from the workers' heartbeats.</summary>
+    public async Task<TopologyInfo> InfoAsync(string topologyId) =>
+        await Client.GetTopologyInfoAsync(new TopologyRequest { Id = topologyId }, deadline: CallDeadline).ResponseAsync.Within("GetTopologyInfo");
 
-    /// <summary>The heartbeats of the topology's workers that reached the stand-in Nimbus.</summary>
-    public IReadOnlyList<WorkerHeartbeat> HeartbeatsOf(string topologyId) =>
-        [.. Nimbus.Service.Heartbeats.Values.Where(h => h.TopologyId == topologyId)];
-
-    /// <summary>The sum of a counter over the executors of <paramref name="component"/> in the latest heartbeats.</summary>
-    public long Total(string topologyId, string component, Func<Cluster.Rpc.ExecutorStats, long> counter) =>
-        HeartbeatsOf(topologyId).SelectMany(h => h.Executors).Where(e => e.Component == component).Sum(counter);
+    /// <summary>A counter of <paramref name="component"/> summed over its executors, as Nimbus reports it.</summary>
+    public async Task<long> TotalAsync(string topologyId, string component, Func<ComponentSummary, long> counter) =>
+        counter((await InfoAsync(topologyId)).Components.Single(c => c.Id == component));
 
     /// <summary>Pids of worker processes started from this rig's folders (their command line names it).</summary>
     public IReadOnlyList<int> WorkerPids()
@@ -244,8 +249,9 @@ internal sealed class ClusterRig : IAsyncDisposable
             }
         }
 
+        _channel.Dispose();
+        await Nimbus.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         await State.DisposeAsync();
-        await Nimbus.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -254,6 +260,27 @@ internal sealed class ClusterRig : IAsyncDisposable
         {
             // A worker log still being closed; the temp folder is cleaned by the system.
         }
+    }
+
+    private static Dictionary<string, object?> NimbusConf(string dir, string root, string zooKeeper, int port) => new(ConfigLoader.Defaults, StringComparer.Ordinal)
+    {
+        ["storm.zookeeper.servers"] = new List<object?> { zooKeeper[..zooKeeper.LastIndexOf(':')] },
+        ["storm.zookeeper.port"] = int.Parse(zooKeeper[(zooKeeper.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture),
+        ["storm.zookeeper.root"] = root,
+        ["storm.zookeeper.session.timeout"] = 10000,
+        ["storm.local.dir"] = Path.Combine(dir, "nimbus"),
+        ["storm.local.hostname"] = "127.0.0.1",
+        ["nimbus.thrift.port"] = port,
+        ["nimbus.monitor.freq.secs"] = 1,
+        ["nimbus.task.timeout.secs"] = 10,
+        ["nimbus.task.launch.secs"] = 30,
+    };
+
+    private static (byte[] Bytes, PackResult Packed) PackWordCount()
+    {
+        using var buffer = new MemoryStream();
+        var packed = TopologyPackage.Pack(WordCountBuildOutput(), "StormSharp.Examples.WordCount.dll", buffer);
+        return (buffer.ToArray(), packed);
     }
 
     /// <summary>The WordCount example's build output folder, in the configuration these tests were built in.</summary>

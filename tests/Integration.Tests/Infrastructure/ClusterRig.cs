@@ -1,0 +1,314 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Grpc.Net.Client;
+using StormSharp.Cli;
+using StormSharp.Cluster;
+using StormSharp.Cluster.Rpc;
+using StormSharp.Nimbus;
+using StormSharp.Runtime.Configuration;
+using StormSharp.Supervisor;
+using StormSharp.ZooKeeper;
+using StormSharp.ZooKeeper.Tests.Infrastructure;
+
+namespace StormSharp.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// One test's cluster, all real: a <see cref="NimbusDaemon"/> and supervisors in this process, their workers as
+/// processes, on a ZooKeeper root of the test's own on the shared server, every folder under one temporary folder.
+/// The test drives it with the <c>storm</c> verbs and observes it through Nimbus's API, the cluster state and
+/// <c>/proc</c>. Disposing stops the supervisors and Nimbus, then kills, by pid, any worker process whose command
+/// line names this rig's folder, so nothing outlives a test whatever its outcome.
+/// </summary>
+internal sealed class ClusterRig : IAsyncDisposable
+{
+    /// <summary>How long a worker process may take from assignment to acking (start-up, package download, JIT).</summary>
+    public static readonly TimeSpan WorkerStart = TimeSpan.FromSeconds(40);
+
+    private static readonly string WordCountDll = typeof(ClusterRig).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "WordCountTargetPath").Value!;
+
+    private readonly string _zooKeeperConnection;
+    private readonly int _zooKeeperPort;
+    private readonly Dictionary<string, (SupervisorDaemon Daemon, LogTail Log, int[] Ports)> _supervisors = new(StringComparer.Ordinal);
+    private readonly LogTail _nimbusLog;
+    private readonly GrpcChannel _channel;
+
+    private ClusterRig(string directory, string root, string zooKeeperConnection, int zooKeeperPort, NimbusDaemon nimbus, LogTail nimbusLog, IClusterState state)
+    {
+        Directory = directory;
+        Root = root;
+        _zooKeeperConnection = zooKeeperConnection;
+        _zooKeeperPort = zooKeeperPort;
+        Nimbus = nimbus;
+        _nimbusLog = nimbusLog;
+        State = state;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{nimbus.Port}");
+        Client = new Cluster.Rpc.Nimbus.NimbusClient(_channel);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>The test's <c>storm.zookeeper.root</c>.</summary>
+    public string Root { get; }
+
+    public NimbusDaemon Nimbus { get; }
+
+    /// <summary>Nimbus's API, on 127.0.0.1.</summary>
+    public Cluster.Rpc.Nimbus.NimbusClient Client { get; }
+
+    /// <summary>A ZooKeeper session of the test's own on the cluster's root.</summary>
+    public IClusterState State { get; }
+
+    public static async Task<ClusterRig> StartAsync(StandaloneServerFixture zooKeeper)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "stormsharp-e2e-" + Guid.NewGuid().ToString("N")[..10]);
+        System.IO.Directory.CreateDirectory(dir);
+        var root = "/storm-e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var connection = zooKeeper.ConnectionString.Split(',')[0];
+        var port = int.Parse(connection[(connection.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+        var state = await ZooKeeperClusterState.ConnectAsync(
+            new ZooKeeperClientOptions { ConnectionString = connection, SessionTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(15) },
+            new ClusterStateOptions { Root = root }).Within("a ZooKeeper session for the test");
+        var log = new LogTail();
+        var conf = Common(root, port, Path.Combine(dir, "nimbus"));
+        conf["nimbus.thrift.port"] = 0;
+        NimbusDaemon nimbus;
+        try
+        {
+            nimbus = await NimbusDaemon.StartAsync(conf, log.CreateFactory(), CancellationToken.None).Within("Nimbus to start", TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await state.DisposeAsync();
+            throw;
+        }
+
+        return new ClusterRig(dir, root, connection, port, nimbus, log, state);
+    }
+
+    /// <summary>Starts a supervisor with its own folders and two free slot ports.</summary>
+    public async Task<SupervisorDaemon> StartSupervisorAsync(string name)
+    {
+        int[] ports = [Ports.Free(), Ports.Free()];
+        var conf = Common(Root, _zooKeeperPort, Path.Combine(Directory, name));
+        conf["nimbus.thrift.port"] = Nimbus.Port;
+        conf["supervisor.slots.ports"] = ports.Select(p => (object?)p).ToList();
+        var log = new LogTail();
+        var daemon = await SupervisorDaemon.StartAsync(conf, log.CreateFactory(), CancellationToken.None).Within("supervisor " + name + " to start", TimeSpan.FromSeconds(30));
+        _supervisors[name] = (daemon, log, ports);
+        return daemon;
+    }
+
+    public SupervisorDaemon Supervisor(string name) => _supervisors[name].Daemon;
+
+    /// <summary>Stops a supervisor for good (its workers too), as an operator would.</summary>
+    public async Task StopSupervisorAsync(string name) =>
+        await _supervisors[name].Daemon.StopAsync(CancellationToken.None).Within("supervisor " + name + " to stop with its workers", TimeSpan.FromSeconds(30));
+
+    /// <summary>Runs a <c>storm</c> verb against this cluster's Nimbus; fails unless it exits 0. Returns its stdout.</summary>
+    public async Task<string> StormAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string[] all = [.. args, "-c", "nimbus.seeds=[\"127.0.0.1\"]", "-c", $"nimbus.thrift.port={Nimbus.Port}"];
+        var code = await StormCommand.RunAsync(all, stdout, stderr, timeout.Token).Within("storm " + args[0], TimeSpan.FromSeconds(60));
+        Assert.True(code == ExitCodes.Ok, $"storm {string.Join(' ', args)} exited {code}: {stderr}\n{Describe()}");
+        return stdout.ToString();
+    }
+
+    /// <summary><c>storm jar</c> of the WordCount example with the given worker count; returns the topology id.</summary>
+    public async Task<string> SubmitWordCountAsync(int workers) =>
+        (await StormAsync("jar", WordCountDll, "StormSharp.Examples.WordCount.WordCountTopology", "-c", $"topology.workers={workers}", "-c", "topology.message.timeout.secs=10")).Trim();
+
+    public async Task<TopologyInfo> InfoAsync(string topologyId) =>
+        await Client.GetTopologyInfoAsync(new TopologyRequest { Id = topologyId }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync.Within("GetTopologyInfo");
+
+    public static ComponentSummary Component(TopologyInfo info, string id) => info.Components.Single(c => c.Id == id);
+
+    public async Task<Assignment?> AssignmentAsync(string topologyId) => (await State.GetAssignmentAsync(topologyId).Within("reading the assignment"))?.Value;
+
+    /// <summary>Polls until <paramref name="condition"/> holds; on time-out fails with what was awaited and every log tail.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await Deadline.Until(condition, what, timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + Describe(), e);
+        }
+    }
+
+    /// <summary>Waits until the spout's acked count rises by more than <paramref name="by"/> from now, and nothing failed.</summary>
+    public async Task UntilAckingAsync(string topologyId, string when, long by = 20, TimeSpan? timeout = null)
+    {
+        var from = Component(await InfoAsync(topologyId), "sentences").Acked;
+        await UntilAsync(
+            async () => Component(await InfoAsync(topologyId), "sentences").Acked > from + by,
+            $"the spout's acked count to rise by {by} from {from} {when}",
+            timeout ?? WorkerStart);
+    }
+
+    /// <summary>Pids of worker processes started from this rig's folders (their command line names it).</summary>
+    public IReadOnlyList<int> WorkerPids()
+    {
+        var pids = new List<int>();
+        foreach (var proc in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline"));
+                if (cmdline.Contains("StormSharp.Worker.dll", StringComparison.Ordinal) && cmdline.Contains(Directory, StringComparison.Ordinal))
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours.
+            }
+        }
+
+        return pids;
+    }
+
+    /// <summary>Every znode under the test's root whose path names <paramref name="topologyId"/>.</summary>
+    public async Task<IReadOnlyList<string>> ZnodesNamingAsync(string topologyId)
+    {
+        await using var zk = await ZooKeeperClient.ConnectAsync(_zooKeeperConnection).Within("a raw ZooKeeper session");
+        var found = new List<string>();
+        var pending = new Stack<string>([Root]);
+        while (pending.TryPop(out var path))
+        {
+            if (path.Contains(topologyId, StringComparison.Ordinal))
+            {
+                found.Add(path);
+            }
+
+            try
+            {
+                foreach (var child in (await zk.GetChildrenAsync(path).Within("listing " + path)).Children)
+                {
+                    pending.Push(path + "/" + child);
+                }
+            }
+            catch (NoNodeException)
+            {
+                // Removed meanwhile.
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The last lines of Nimbus's, every supervisor's and every worker's log, for failure messages.</summary>
+    public string Describe()
+    {
+        var s = new StringBuilder();
+        s.Append("--- nimbus ---\n").Append(_nimbusLog).Append('\n');
+        foreach (var (name, sup) in _supervisors)
+        {
+            s.Append("--- supervisor ").Append(name).Append(" (slots ").Append(string.Join(',', sup.Ports)).Append(") ---\n").Append(sup.Log).Append('\n');
+        }
+
+        foreach (var log in System.IO.Directory.EnumerateFiles(Directory, "worker.log", SearchOption.AllDirectories))
+        {
+            s.Append("--- ").Append(Path.GetRelativePath(Directory, log)).Append(" ---\n");
+            try
+            {
+                using var f = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var r = new StreamReader(f);
+                var lines = r.ReadToEnd().Split('\n');
+                s.AppendJoin('\n', lines.Skip(Math.Max(0, lines.Length - 25))).Append('\n');
+            }
+            catch (IOException e)
+            {
+                s.Append("(unreadable: ").Append(e.Message).Append(")\n");
+            }
+        }
+
+        return s.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (daemon, _, _) in _supervisors.Values)
+        {
+            try
+            {
+                await daemon.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                // Whatever it left is killed below.
+            }
+        }
+
+        foreach (var pid in WorkerPids())
+        {
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(pid);
+                p.Kill();
+                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (ArgumentException)
+            {
+                // Exited meanwhile.
+            }
+        }
+
+        _channel.Dispose();
+        try
+        {
+            await Nimbus.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // Its port and session go with the test process.
+        }
+
+        await State.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A worker log still being closed; the temp folder is cleaned by the system.
+        }
+    }
+
+    /// <summary>What every daemon of the rig shares: the test's ZooKeeper root, loopback, its own folders, fast monitoring.</summary>
+    private static Dictionary<string, object?> Common(string root, int zooKeeperPort, string folder) => new(ConfigLoader.Defaults, StringComparer.Ordinal)
+    {
+        ["storm.zookeeper.servers"] = new List<object?> { "127.0.0.1" },
+        ["storm.zookeeper.port"] = zooKeeperPort,
+        ["storm.zookeeper.root"] = root,
+        ["storm.zookeeper.session.timeout"] = 10000,
+        ["storm.local.dir"] = Path.Combine(folder, "local"),
+        ["storm.log.dir"] = Path.Combine(folder, "logs"),
+        ["storm.local.hostname"] = "127.0.0.1",
+        ["nimbus.seeds"] = new List<object?> { "127.0.0.1" },
+        ["nimbus.monitor.freq.secs"] = 1,
+        ["nimbus.task.timeout.secs"] = 10,
+        ["nimbus.task.launch.secs"] = 20,
+        ["supervisor.monitor.frequency.secs"] = 1,
+        ["supervisor.worker.timeout.secs"] = 10,
+        ["supervisor.worker.shutdown.sleep.secs"] = 3,
+        ["worker.heartbeat.frequency.secs"] = 1,
+        ["topology.message.timeout.secs"] = 10,
+    };
+}
