@@ -300,7 +300,7 @@ public abstract class NimbusContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SupervisorSessionCloses_ItsExecutorsMoveToTheOtherSupervisor()
+    public async Task SupervisorSessionCloses_WithNoWorkerHeardFrom_ItsExecutorsMoveToTheOtherSupervisor()
     {
         await RegisterSupervisorAsync("sup-a", 6700, 6701);
         var b = await RegisterSupervisorAsync("sup-b", 6700, 6701);
@@ -313,6 +313,43 @@ public abstract class NimbusContractTests : IAsyncLifetime
 
         var assignment = await AssignmentWhenAsync(id, a => a.Executors.All(e => e.NodeId == "sup-a") && a.Executors.Count == 8, "sup-b's executors to move to sup-a");
         Assert.Equal(["sup-a:6700", "sup-a:6701"], assignment.Workers.Select(w => $"{w.NodeId}:{w.Port}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SupervisorSessionCloses_WhileItsWorkerHeartbeats_TheWorkerKeepsItsExecutorsUntilItFallsSilent()
+    {
+        await RegisterSupervisorAsync("sup-a", 6700, 6701);
+        var b = await RegisterSupervisorAsync("sup-b", 6700, 6701);
+        var (_, rpc) = await StartNimbusAsync("n1", ("nimbus.task.timeout.secs", 2));
+        var id = await SubmitWordCountAsync(rpc);
+        var before = (await State.GetAssignmentAsync(id))!.Value;
+        var onB = before.Workers.Single(w => w.NodeId == "sup-b");
+
+        using var stopBeats = new CancellationTokenSource();
+        var beats = Task.Run(async () =>
+        {
+            while (!stopBeats.IsCancellationRequested)
+            {
+                await rpc.Client.SendWorkerHeartbeatAsync(
+                    new WorkerHeartbeat { TopologyId = id, SupervisorId = "sup-b", Host = "127.0.0.1", Port = onB.Port, TimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
+                    deadline: NimbusRpc.Deadline);
+                await Task.Delay(200, stopBeats.Token).ContinueWith(_ => { });
+            }
+        });
+
+        // Its supervisor's registration goes (a restart, an expired session); the worker it left runs on.
+        await Task.Delay(500);
+        _sessions.Remove(b);
+        await b.DisposeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4)); // two task timeouts and several monitoring rounds
+        var kept = (await State.GetAssignmentAsync(id))!.Value;
+        Assert.Equal(before.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask), kept.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask));
+        Assert.Equal("127.0.0.1", kept.NodeHosts["sup-b"]);
+
+        // Once it falls silent too, its executors move.
+        await stopBeats.CancelAsync();
+        await beats;
+        await AssignmentWhenAsync(id, a => a.Executors.All(e => e.NodeId == "sup-a") && a.Executors.Count == 8, "the silent worker's executors to move to sup-a");
     }
 
     [Fact]

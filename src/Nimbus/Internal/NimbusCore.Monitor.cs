@@ -136,7 +136,14 @@ internal sealed partial class NimbusCore
         // Slots whose workers just died go last: another slot is a better bet, but they beat leaving executors unassigned.
         var free = snapshot.FreeSlotsFor(id);
         free = [.. free.Where(s => !dead.Contains(s)), .. free.Where(dead.Contains)];
-        var result = EvenScheduler.Schedule(definition, stormBase.NumWorkers, current, s => !dead.Contains(s), free, snapshot.NodeHosts, now);
+        // Hosts of registered supervisors, and of those whose workers run on unregistered (kept alive by heartbeats).
+        var hosts = new Dictionary<string, string>(snapshot.NodeHosts, StringComparer.Ordinal);
+        foreach (var (node, host) in current?.NodeHosts ?? [])
+        {
+            hosts.TryAdd(node, host);
+        }
+
+        var result = EvenScheduler.Schedule(definition, stormBase.NumWorkers, current, s => !dead.Contains(s), free, hosts, now);
         if (result.Message.Length > 0)
         {
             _schedulerMessages[id] = result.Message;
@@ -174,14 +181,24 @@ internal sealed partial class NimbusCore
     /// <summary>Why the worker on <paramref name="slot"/> counts as dead, or null when it is alive.</summary>
     private string? WhyDead(string id, Slot slot, long startTimeMs, ClusterSnapshot snapshot, long now)
     {
-        if (!snapshot.HasSlot(slot))
+        var supervisorKnown = snapshot.Supervisors.ContainsKey(slot.NodeId);
+        if (supervisorKnown && !snapshot.HasSlot(slot))
         {
-            return snapshot.Supervisors.ContainsKey(slot.NodeId) ? "is on a port its supervisor no longer offers" : "lost its supervisor";
+            return "is on a port its supervisor no longer offers";
         }
 
         // Launch grace counts from the worker's start or from when this Nimbus began to lead, whichever is later.
         var since = Math.Max(startTimeMs, Interlocked.Read(ref _leaderSinceMs));
         var beat = _heartbeats.Get(id, slot);
+        if (!supervisorKnown)
+        {
+            // A supervisor's registration can lapse while its workers run on (it restarts, or its ZooKeeper session
+            // expired): as in Storm, the data plane does not depend on it. Its workers move only once they fall
+            // silent too; never heard from since this Nimbus leads, they count as gone with it.
+            var beating = beat is not null && beat.ReceivedMs >= since && now - beat.ReceivedMs <= (long)_options.TaskTimeout.TotalMilliseconds;
+            return beating ? null : "lost its supervisor and sends no heartbeats";
+        }
+
         if (beat is null || beat.ReceivedMs < since)
         {
             return now - since > (long)_options.TaskLaunchTimeout.TotalMilliseconds
