@@ -39,7 +39,11 @@ foreach (var (key, value) in results.Summary())
 var path = options.ResultsPath ?? (options.All ? ResultsReport.DefaultPath() : null);
 if (path is not null)
 {
-    File.WriteAllText(path, ResultsReport.Render(options, results, started, DateTime.UtcNow));
+    // The cluster suite's section (benchmarks/run cluster) follows the engine's report in the same file: keep it.
+    var existing = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+    var cluster = existing.IndexOf("\n# Cluster benchmark results", StringComparison.Ordinal);
+    var kept = cluster >= 0 ? "\n" + existing[(cluster + 1)..] : string.Empty;
+    File.WriteAllText(path, ResultsReport.Render(options, results, started, DateTime.UtcNow) + kept);
     Harness.Log($"wrote {path}");
 }
 

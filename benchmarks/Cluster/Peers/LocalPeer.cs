@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using StormSharp.Benchmarks.Cluster.Measurement;
+using StormSharp.Benchmarks.Cluster.Topologies;
+using StormSharp.Runtime;
+
+namespace StormSharp.Benchmarks.Cluster.Peers;
+
+/// <summary>
+/// The same topology and config in <see cref="LocalCluster"/>, in this process: two workers
+/// (<c>topology.workers: 2</c>) exchanging the same frames over the in-process transport instead of gRPC. Rate
+/// from the same executor counter the cluster run reads.
+/// </summary>
+internal static class LocalPeer
+{
+    public static RunResult Measure(string kind, string component, bool acked, TimeSpan warmup, TimeSpan window)
+    {
+        using var cluster = new LocalCluster();
+        var name = BenchmarkTopologies.NameOf(kind) + "-local";
+        cluster.SubmitTopology(name, BenchmarkTopologies.ConfigOf(kind), BenchmarkTopologies.Build(kind));
+        try
+        {
+            var process = Process.GetCurrentProcess();
+            return CounterWindow.Measure(
+                $"local 2 workers {kind}",
+                () =>
+                {
+                    var total = cluster.GetTopologyInfo(name).Component(component).Total();
+                    return acked ? total.Acked : total.Executed;
+                },
+                () =>
+                {
+                    process.Refresh();
+                    return process.TotalProcessorTime.TotalSeconds;
+                },
+                warmup,
+                window);
+        }
+        finally
+        {
+            cluster.KillTopology(name, TimeSpan.FromSeconds(20));
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using StormSharp.Benchmarks.Cluster.Measurement;
+using StormSharp.Cluster;
+using StormSharp.ZooKeeper;
+
+namespace StormSharp.Benchmarks.Cluster.Rig;
+
+/// <summary>
+/// A cluster started the way a user starts one, every daemon a <c>bin/storm</c> process: <c>dev-zookeeper</c>,
+/// <c>nimbus</c> and one <c>supervisor</c> with two slots, on free loopback ports, under a temporary run folder
+/// (configuration, logs, local dirs, ZooKeeper's data). <see cref="Dispose"/> stops what it started by pid,
+/// supervisor first (it stops its workers), then any worker still alive, Nimbus, ZooKeeper and its JVM; the run
+/// folder is deleted unless <see cref="KeepRunDirectory"/> was set (it is, when something failed).
+/// </summary>
+internal sealed class ClusterRig : IDisposable
+{
+    /// <summary>How long a daemon may take to serve, and a topology's workers to start, on a loaded 2-core machine.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
+    private const string WorkerMarker = "StormSharp.Worker.dll";
+    private const string ZooKeeperMarker = "org.apache.zookeeper";
+
+    private readonly List<StormProcess> _daemons = [];
+    private readonly HashSet<int> _workerPids = [];
+    private readonly List<int> _zooKeeperJvm = [];
+    private StormProcess? _zooKeeper;
+    private StormProcess? _nimbus;
+    private StormProcess? _supervisor;
+
+    private ClusterRig(string root)
+    {
+        Root = root;
+        Storm = Path.Combine(root, "bin", "storm");
+        RunDirectory = Path.Combine(Path.GetTempPath(), "stormsharp-bench-cluster-" + Guid.NewGuid().ToString("N")[..8]);
+        ConfDirectory = Path.Combine(RunDirectory, "conf");
+        LogDirectory = Path.Combine(RunDirectory, "logs");
+        SupervisorLocalDir = Path.Combine(RunDirectory, "supervisor");
+        var ports = FreePorts(4);
+        ZooKeeperPort = ports[0];
+        NimbusPort = ports[1];
+        SlotPorts = [ports[2], ports[3]];
+        Nimbus = new NimbusProbe(NimbusPort);
+        ZooKeeper = new ZooKeeperProbe(ZooKeeperPort);
+    }
+
+    public string Root { get; }
+
+    public string Storm { get; }
+
+    public string RunDirectory { get; }
+
+    public string ConfDirectory { get; }
+
+    public string LogDirectory { get; }
+
+    public string SupervisorLocalDir { get; }
+
+    public int ZooKeeperPort { get; }
+
+    public int NimbusPort { get; }
+
+    public int[] SlotPorts { get; }
+
+    public NimbusProbe Nimbus { get; }
+
+    public ZooKeeperProbe ZooKeeper { get; }
+
+    public bool KeepRunDirectory { get; set; }
+
+    /// <summary>The pids whose CPU a cluster run is charged with: Nimbus, the supervisor and the topology's workers.</summary>
+    public IReadOnlyList<int> DaemonPids => [_nimbus!.Pid, _supervisor!.Pid];
+
+    /// <summary>Starts ZooKeeper, Nimbus and the supervisor and waits until each serves; stops what it started if one fails.</summary>
+    public static ClusterRig Start(string root)
+    {
+        var rig = new ClusterRig(root);
+        try
+        {
+            rig.StartDaemons();
+            return rig;
+        }
+        catch
+        {
+            rig.KeepRunDirectory = true;
+            rig.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Submits <paramref name="dll"/>'s <paramref name="type"/> with <c>storm jar -c topology.workers=2</c> and waits until
+    /// Nimbus reports both workers heartbeating; returns the topology id.
+    /// </summary>
+    public string Submit(string name, string dll, string type, params string[] args)
+    {
+        Bench.Log($"  storm jar {Path.GetFileName(dll)} {type} {string.Join(' ', args)}");
+        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"jar-{name}.out"), StartTimeout, ["jar", "-c", "topology.workers=2", dll, type, .. args]);
+        string? id = null;
+        Wait(
+            () =>
+            {
+                var info = Nimbus.Info(name);
+                id = info?.Summary.Id;
+                return info is not null && info.Workers.Count == 2 && info.Workers.All(w => w.HeartbeatAgeMs >= 0);
+            },
+            StartTimeout,
+            $"both workers of {name} to heartbeat to Nimbus");
+        foreach (var pid in WorkerPids(id!))
+        {
+            _workerPids.Add(pid);
+        }
+
+        return id!;
+    }
+
+    /// <summary><c>storm kill NAME -w 1</c>, then waits until Nimbus forgot it and its worker processes are gone.</summary>
+    public void Kill(string name, string topologyId)
+    {
+        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"kill-{name}.out"), TimeSpan.FromSeconds(60), "kill", name, "-w", "1");
+        Wait(() => Nimbus.Info(name) is null, TimeSpan.FromSeconds(60), $"Nimbus to remove {name}");
+        var pids = WorkerPids(topologyId);
+        Wait(() => pids.All(p => !Signals.IsAlive(p, WorkerMarker)), TimeSpan.FromSeconds(60), $"the workers of {name} to exit");
+    }
+
+    /// <summary>The worker processes of a topology, from the heartbeat files they write for the supervisor.</summary>
+    public IReadOnlyList<int> WorkerPids(string topologyId)
+    {
+        var pids = new List<int>();
+        var workers = Path.Combine(SupervisorLocalDir, "workers");
+        if (!Directory.Exists(workers))
+        {
+            return pids;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(workers))
+        {
+            try
+            {
+                using var beat = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "heartbeat")));
+                if (beat.RootElement.GetProperty("TopologyId").GetString() == topologyId)
+                {
+                    pids.Add(beat.RootElement.GetProperty("Pid").GetInt32());
+                }
+            }
+            catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
+            {
+                // Not a worker of this topology, or not heartbeating yet.
+            }
+        }
+
+        return pids;
+    }
+
+    private IEnumerable<int> AllWorkerPids()
+    {
+        var workers = Path.Combine(SupervisorLocalDir, "workers");
+        if (!Directory.Exists(workers))
+        {
+            yield break;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(workers))
+        {
+            var pidFile = Path.Combine(dir, "pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>Which slot port each component's executors run on, from the topology's assignment in ZooKeeper.</summary>
+    public async Task<IReadOnlyDictionary<string, int[]>> PlacementAsync(string topologyId)
+    {
+        await using var state = await ZooKeeperClusterState.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectionString = $"127.0.0.1:{ZooKeeperPort}",
+            SessionTimeout = TimeSpan.FromSeconds(10),
+        }).ConfigureAwait(false);
+        var assignment = await state.GetAssignmentAsync(topologyId).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no assignment for {topologyId} in ZooKeeper");
+        return assignment.Value.Executors
+            .GroupBy(e => e.Component, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Port).Distinct().Order().ToArray(), StringComparer.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Nimbus.Dispose();
+        foreach (var pid in AllWorkerPids())
+        {
+            _workerPids.Add(pid);
+        }
+
+        // Supervisor first: it stops its workers (supervisor.worker.shutdown.sleep.secs, then kills them).
+        _supervisor?.Stop(TimeSpan.FromSeconds(30));
+        foreach (var pid in _workerPids)
+        {
+            Signals.Stop(pid, WorkerMarker, TimeSpan.FromSeconds(5));
+        }
+
+        _nimbus?.Stop(TimeSpan.FromSeconds(20));
+        _zooKeeper?.Stop(TimeSpan.FromSeconds(20));
+        foreach (var pid in _zooKeeperJvm)
+        {
+            Signals.Stop(pid, ZooKeeperMarker, TimeSpan.FromSeconds(5));
+        }
+
+        foreach (var d in _daemons)
+        {
+            d.Dispose();
+        }
+
+        if (KeepRunDirectory)
+        {
+            Bench.Log($"cluster run folder kept for its logs: {RunDirectory}");
+        }
+        else
+        {
+            try
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Bench.Log($"could not delete {RunDirectory}: {e.Message}");
+            }
+        }
+    }
+
+    private void StartDaemons()
+    {
+        Directory.CreateDirectory(ConfDirectory);
+        Directory.CreateDirectory(LogDirectory);
+        File.WriteAllText(Path.Combine(ConfDirectory, "storm.yaml"), string.Create(CultureInfo.InvariantCulture, $"""
+            # The cluster benchmark's configuration: everything on loopback, on ports free when the run began.
+            storm.zookeeper.servers: ["127.0.0.1"]
+            storm.zookeeper.port: {ZooKeeperPort}
+            nimbus.seeds: ["127.0.0.1"]
+            nimbus.thrift.port: {NimbusPort}
+            storm.local.hostname: "127.0.0.1"
+            storm.log.dir: "{LogDirectory}"
+            dev.zookeeper.path: "{Path.Combine(RunDirectory, "zookeeper")}"
+
+            """));
+
+        // Builds the CLI once (when stale) before daemons race to.
+        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, "version.out"), TimeSpan.FromMinutes(5), "version");
+
+        Bench.Log($"cluster: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, one supervisor with slots {SlotPorts[0]} and {SlotPorts[1]}; run folder {RunDirectory}");
+        _zooKeeper = Daemon("zookeeper", "dev-zookeeper");
+        Wait(ZooKeeper.IsServing, StartTimeout, "ZooKeeper to answer ruok", _zooKeeper);
+        _zooKeeperJvm.AddRange(Signals.Children(_zooKeeper.Pid));
+
+        _nimbus = Daemon("nimbus", "nimbus", "-c", $"storm.local.dir={Path.Combine(RunDirectory, "nimbus")}");
+        Wait(Nimbus.IsLeader, StartTimeout, "Nimbus to lead", _nimbus);
+
+        _supervisor = Daemon(
+            "supervisor",
+            "supervisor",
+            "-c",
+            $"storm.local.dir={SupervisorLocalDir}",
+            "-c",
+            $"supervisor.slots.ports=[{SlotPorts[0]}, {SlotPorts[1]}]");
+        Wait(
+            () => Nimbus.IsLeader() && ClusterSlots() >= 2,
+            StartTimeout,
+            "the supervisor to register its two slots",
+            _supervisor);
+    }
+
+    private int ClusterSlots()
+    {
+        var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{NimbusPort}");
+        using (channel)
+        {
+            var summary = new StormSharp.Cluster.Rpc.Nimbus.NimbusClient(channel).GetClusterInfo(new StormSharp.Cluster.Rpc.Empty(), deadline: DateTime.UtcNow.AddSeconds(5));
+            return summary.Supervisors.Sum(s => s.SlotsTotal);
+        }
+    }
+
+    private StormProcess Daemon(string name, params string[] args)
+    {
+        var p = StormProcess.Start(Storm, ConfDirectory, Path.Combine(LogDirectory, name + ".out"), name, args);
+        _daemons.Add(p);
+        return p;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms; throws naming what was awaited (and the daemon's log) on timeout or exit.</summary>
+    public static void Wait(Func<bool> condition, TimeSpan timeout, string what, StormProcess? daemon = null)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                if (condition())
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not serving yet.
+            }
+
+            if (daemon is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{daemon.Name} exited while waiting for {what}; its log:\n{daemon.Tail()}");
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}" + (daemon is null ? string.Empty : $"; {daemon.Name}'s log:\n{daemon.Tail()}"));
+            }
+
+            Thread.Sleep(100);
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var l = new TcpListener(IPAddress.Loopback, 0);
+                l.Start();
+                listeners.Add(l);
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var l in listeners)
+            {
+                l.Stop();
+            }
+        }
+    }
+}
