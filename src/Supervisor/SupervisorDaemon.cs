@@ -8,7 +8,7 @@ using StormSharp.Runtime.Configuration;
 using StormSharp.Supervisor.Internal;
 using StormSharp.Worker;
 using StormSharp.Worker.Hosting;
-using StormSharp.Worker.Nimbus;
+using StormSharp.Cluster.Rpc;
 using StormSharp.ZooKeeper;
 
 namespace StormSharp.Supervisor;

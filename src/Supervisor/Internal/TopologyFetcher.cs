@@ -5,7 +5,6 @@ using StormSharp.Cluster.Rpc;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Serialization;
 using StormSharp.Worker;
-using StormSharp.Worker.Nimbus;
 
 namespace StormSharp.Supervisor.Internal;
 

@@ -9,7 +9,7 @@ using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Loading;
 using StormSharp.Runtime.Serialization;
 using StormSharp.Topology;
-using StormSharp.Worker.Nimbus;
+using StormSharp.Cluster.Rpc;
 using StormSharp.Worker.Transport;
 using StormSharp.ZooKeeper;
 

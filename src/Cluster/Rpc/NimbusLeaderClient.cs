@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
-using StormSharp.Cluster.Rpc;
 
-namespace StormSharp.Worker.Nimbus;
+namespace StormSharp.Cluster.Rpc;
 
 /// <summary>
 /// Calls the leading Nimbus, wherever it is: first the one that answered last, then every <c>nimbus.seeds</c> host on
 /// <c>nimbus.thrift.port</c> in turn. A Nimbus that is not the leader answers FAILED_PRECONDITION with the leader's
-/// <c>host:port</c> in the <c>storm-leader</c> trailer; the call is repeated there. Supervisors and workers share it.
+/// <c>host:port</c> in the <c>storm-leader</c> trailer; the call is repeated there. The CLI, supervisors and workers
+/// share it; channels (one HTTP/2 connection per Nimbus) are kept for the client's life.
 /// </summary>
-internal sealed class NimbusLeaderClient : IDisposable
+public sealed class NimbusLeaderClient : IDisposable
 {
     /// <summary>The trailer a follower Nimbus names the leader in (see <c>nimbus.proto</c>).</summary>
     public const string LeaderTrailer = "storm-leader";
@@ -34,6 +34,9 @@ internal sealed class NimbusLeaderClient : IDisposable
         _callTimeout = callTimeout;
     }
 
+    /// <summary>The addresses tried, <c>host:port</c>, in order.</summary>
+    public IReadOnlyList<string> Seeds => _seeds;
+
     /// <summary>The seeds of <c>nimbus.seeds</c> with <c>nimbus.thrift.port</c>, as <c>host:port</c>.</summary>
     public static IReadOnlyList<string> Addresses(IReadOnlyList<string> seeds, int port) =>
         [.. seeds.Select(s => (s.Contains(':', StringComparison.Ordinal) ? $"[{s}]" : s) + ":" + port.ToString(CultureInfo.InvariantCulture))];
@@ -43,7 +46,11 @@ internal sealed class NimbusLeaderClient : IDisposable
     /// <see cref="RpcException"/> when no Nimbus took the call, and any status other than UNAVAILABLE,
     /// DEADLINE_EXCEEDED or a leader redirect as it came.
     /// </summary>
-    public async Task<T> CallAsync<T>(Func<Cluster.Rpc.Nimbus.NimbusClient, DateTime, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> CallAsync<T>(Func<Nimbus.NimbusClient, DateTime, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(call, _callTimeout, cancellationToken);
+
+    /// <summary>As <see cref="CallAsync{T}(Func{Nimbus.NimbusClient, DateTime, CancellationToken, Task{T}}, CancellationToken)"/>, each attempt bounded by <paramref name="attemptTimeout"/>.</summary>
+    public async Task<T> CallAsync<T>(Func<Nimbus.NimbusClient, DateTime, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
         var tried = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<string>();
@@ -67,7 +74,7 @@ internal sealed class NimbusLeaderClient : IDisposable
 
             try
             {
-                var result = await call(new Cluster.Rpc.Nimbus.NimbusClient(ChannelTo(address)), DateTime.UtcNow + _callTimeout, cancellationToken).ConfigureAwait(false);
+                var result = await call(new Nimbus.NimbusClient(ChannelTo(address)), DateTime.UtcNow + attemptTimeout, cancellationToken).ConfigureAwait(false);
                 _leader = address;
                 return result;
             }
