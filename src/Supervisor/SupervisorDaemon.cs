@@ -3,12 +3,12 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
+using StormSharp.Cluster.Rpc;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Supervisor.Internal;
 using StormSharp.Worker;
 using StormSharp.Worker.Hosting;
-using StormSharp.Cluster.Rpc;
 using StormSharp.ZooKeeper;
 
 namespace StormSharp.Supervisor;

@@ -4,12 +4,12 @@ using System.Runtime.InteropServices;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
+using StormSharp.Cluster.Rpc;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Loading;
 using StormSharp.Runtime.Serialization;
 using StormSharp.Topology;
-using StormSharp.Cluster.Rpc;
 using StormSharp.Worker.Transport;
 using StormSharp.ZooKeeper;
 
