@@ -131,11 +131,13 @@ internal static class ClusterSuite
             count += c;
         }
 
-        double[] perSecondP99;
+        double[] inOrder;
         lock (seconds)
         {
-            perSecondP99 = [.. seconds.Where(double.IsFinite).Order()];
+            inOrder = [.. seconds.Where(double.IsFinite)];
         }
+
+        double[] perSecondP99 = [.. inOrder.Order()];
 
         r.HalfLatency = new LatencyWindow(
             count,
@@ -145,7 +147,7 @@ internal static class ClusterSuite
             perSecondP99.Length > 0 ? perSecondP99[perSecondP99.Length / 2] : double.NaN,
             perSecondP99.Length > 0 ? perSecondP99[^1] : double.NaN);
         Bench.Log($"  offered {rate:N0} sentences/s; complete latency of {count:N0} trees: p50 {r.HalfLatency.P50Ms:0.00} ms, p99 {r.HalfLatency.P99Ms:0.00} ms, p99.9 {r.HalfLatency.P999Ms:0.00} ms");
-        Bench.Log($"  p99 of each second: {string.Join(", ", perSecondP99.Select(x => x.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+        Bench.Log($"  p99 of each second, in order: {string.Join(", ", inOrder.Select(x => x.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
         return result with { Name = "cluster wordcount at half max", Note = FormattableString.Invariant($"offered {rate:N0}/s; ") + result.Note };
     }
 
@@ -196,6 +198,7 @@ internal static class ClusterSuite
             }
 
             samples.Add((clock.Elapsed.TotalSeconds, workers.Sum(ResidentMemory.Megabytes)));
+            Bench.Log($"  VmRSS of each worker at the end: {string.Join(", ", workers.Select(p => $"{p}: {ResidentMemory.Megabytes(p):0.0} MiB"))}; both, each second: {string.Join(", ", samples.Select(x => x.Megabytes.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = (Executed() - e0) / seconds;
             var cpu = CpuClock.Seconds(cpuPids) - cpu0;

@@ -118,7 +118,9 @@ internal static class ClusterReport
         L("- **Overload** (`overload`): ConstSpout without message ids as fast as it goes, shuffled to a bolt in the other worker held to " +
           "a tenth of the `const` run's rate (it sleeps 1 ms whenever it is ahead). After " + o.OverloadWarmup.TotalSeconds.ToString("0", Inv) +
           " s, VmRSS of both workers (from `/proc/<pid>/status`) is sampled once a second for " + o.OverloadWindow.TotalSeconds.ToString("0", Inv) +
-          " s; the growth is the least-squares slope of their sum, MiB per minute. " +
+          " s; the growth is the least-squares slope of their sum, MiB per minute. Each worker's heap may grow to its gen0 budget " +
+          "(`DOTNET_GCgen0size`, 64 MiB, as `bin/storm` sets) before it levels off, so a short window shows that as growth too; " +
+          "a full run's 60 s tells more. " +
           (r.Overload is { } ov
               ? FormattableString.Invariant($"This run: bolt held to {ov.BoltRate:N0}/s, {ov.StartMb:0.0} to {ov.EndMb:0.0} MiB over {ov.Seconds:0} s.")
               : "Not measured in this run."));
