@@ -11,6 +11,12 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
     /// <summary>Each measured window (the issue asks for at least 20 s; 10 s quick).</summary>
     public TimeSpan Window => Quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(20);
 
+    /// <summary>The overload run's wait before resident memory is sampled.</summary>
+    public TimeSpan OverloadWarmup => TimeSpan.FromSeconds(10);
+
+    /// <summary>How long resident memory is sampled under overload (60 s; 20 s quick).</summary>
+    public TimeSpan OverloadWindow => Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(60);
+
     public static ClusterBenchOptions Parse(string[] args)
     {
         var quick = false;

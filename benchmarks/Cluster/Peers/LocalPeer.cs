@@ -7,21 +7,21 @@ namespace StormSharp.Benchmarks.Cluster.Peers;
 
 /// <summary>
 /// The same topology and config in <see cref="LocalCluster"/>, in this process: two workers
-/// (<c>topology.workers: 2</c>) exchanging the same frames over the in-process transport instead of gRPC. Rate
-/// from the same executor counter the cluster run reads.
+/// (<c>topology.workers: 2</c>) exchanging the same frames over the in-process transport instead of gRPC, or one
+/// worker (no encoding at all). Rate from the same executor counter the cluster run reads.
 /// </summary>
 internal static class LocalPeer
 {
-    public static RunResult Measure(string kind, string component, bool acked, TimeSpan warmup, TimeSpan window)
+    public static RunResult Measure(string kind, string component, bool acked, TimeSpan warmup, TimeSpan window, int workers = 2)
     {
         using var cluster = new LocalCluster();
         var name = BenchmarkTopologies.NameOf(kind) + "-local";
-        cluster.SubmitTopology(name, BenchmarkTopologies.ConfigOf(kind), BenchmarkTopologies.Build(kind));
+        cluster.SubmitTopology(name, BenchmarkTopologies.ConfigOf(kind).SetNumWorkers(workers), BenchmarkTopologies.Build(kind));
         try
         {
             var process = Process.GetCurrentProcess();
             return CounterWindow.Measure(
-                $"local 2 workers {kind}",
+                $"local {workers} worker{(workers == 1 ? string.Empty : "s")} {kind}",
                 () =>
                 {
                     var total = cluster.GetTopologyInfo(name).Component(component).Total();

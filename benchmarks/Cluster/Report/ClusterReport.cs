@@ -93,6 +93,37 @@ internal static class ClusterReport
           (r.ZooKeeper is { } z
               ? $"This run: {z.Transactions} transactions ({z.Updates} write requests answered, `mntr`'s `zk_cnt_updatelatency`) in {z.Seconds.ToString("0.0", Inv)} s."
               : "Not measured in this run."));
+        L("- **Word count** (`wordcount`) has the engine suite's shape and sentences: one sentence spout, two split and two count " +
+          "executors, one acker, max spout pending " + BenchmarkTopologies.MaxPending.ToString(Inv) + "; dealt round-robin, spout, a split and a " +
+          "count run in one worker and a split, a count and the acker in the other, so sentences (shuffle) and words (fields grouping) " +
+          "cross workers about half the time. Its rate is the spout's acked count: sentences whose whole tree was counted. " +
+          "**max** is the spout unpaced (bounded by max pending); **sentences per CPU-second** are over the same window, CPU of both " +
+          "workers, the supervisor and Nimbus. **local 1 worker wordcount** is the same topology in `LocalCluster` with " +
+          "`topology.workers: 1` in this process, before the cluster starts.");
+        L("- **p99 at half max**: the topology is submitted again, its spout paced (ThroughputVsLatency's way, the engine suite's `Pacer`) " +
+          "at half the max rate. The workers report only a mean complete latency, so the spout itself records each tree's emit-to-ack " +
+          "time in the engine suite's log-linear histogram (about 3% resolution) and writes its cumulative buckets to a file about once a " +
+          "second; the window's latencies are the difference between the snapshots at its two ends. " +
+          (r.HalfLatency is { } h
+              ? FormattableString.Invariant($"This run: {h.Count:N0} trees, p50 {h.P50Ms:0.00} ms, p99 {h.P99Ms:0.00} ms, p99.9 {h.P999Ms:0.00} ms; each second's own p99: median {h.MedianSecondP99Ms:0.00} ms, worst {h.WorstSecondP99Ms:0.00} ms.")
+              : "Not measured in this run."));
+        L("- **Wire bytes per tuple** are taken over the unpaced word count window: the kernel's own count of bytes sent " +
+          "(`tcp_info.bytes_sent`, read with `ss -tin`) summed over every socket with a slot port at either end, so both directions " +
+          "of the connections between the two workers (HTTP/2 and gRPC framing, flow control, the engine's batch encoding, sentences, " +
+          "acks; not TCP/IP headers; the workers' heartbeats go to Nimbus's port and are not counted), divided by the word tuples the " +
+          "count bolts executed in the window. Every word is in the divisor, the half that stay in their worker too. " +
+          (r.Wire is { } w
+              ? FormattableString.Invariant($"This run: {w.Bytes:N0} bytes, {w.Words:N0} words, {w.Sentences:N0} sentences: {w.PerWord:0.0} bytes per word, {w.PerSentence:0.0} per sentence.")
+              : "Not measured in this run."));
+        L("- **Overload** (`overload`): ConstSpout without message ids as fast as it goes, shuffled to a bolt in the other worker held to " +
+          "a tenth of the `const` run's rate (it sleeps 1 ms whenever it is ahead). After " + o.OverloadWarmup.TotalSeconds.ToString("0", Inv) +
+          " s, VmRSS of both workers (from `/proc/<pid>/status`) is sampled once a second for " + o.OverloadWindow.TotalSeconds.ToString("0", Inv) +
+          " s; the growth is the least-squares slope of their sum, MiB per minute. Each worker's heap may grow to its gen0 budget " +
+          "(`DOTNET_GCgen0size`, 64 MiB, as `bin/storm` sets) before it levels off, so a short window shows that as growth too; " +
+          "a full run's 60 s tells more. " +
+          (r.Overload is { } ov
+              ? FormattableString.Invariant($"This run: bolt held to {ov.BoltRate:N0}/s, {ov.StartMb:0.0} to {ov.EndMb:0.0} MiB over {ov.Seconds:0} s.")
+              : "Not measured in this run."));
         if (r.Notes.Count > 0)
         {
             L();
@@ -104,9 +135,6 @@ internal static class ClusterReport
             }
         }
 
-        L();
-        L("Not measured yet (issue 11): word count on the cluster (max rate, sentences per CPU-second, against local mode with one " +
-          "worker, p99 at half max), wire bytes per tuple, overload RSS growth.");
         return sb.ToString();
     }
 

@@ -18,13 +18,27 @@ internal sealed class ClusterResults
 
     public RunResult? ClusterNoAck { get; set; }
 
+    public RunResult? LocalWordCount { get; set; }
+
+    public RunResult? WordCountMax { get; set; }
+
+    public RunResult? WordCountHalf { get; set; }
+
+    public RunResult? OverloadRun { get; set; }
+
     public ZooKeeperWrites? ZooKeeper { get; set; }
+
+    public WireBytes? Wire { get; set; }
+
+    public LatencyWindow? HalfLatency { get; set; }
+
+    public Overload? Overload { get; set; }
 
     public List<string> Notes { get; } = [];
 
     public string LoadAtStart { get; set; } = string.Empty;
 
-    public IEnumerable<RunResult> Runs => new[] { RawGrpc, LocalConst, ClusterConst, ClusterNoAck, ClusterAck }.OfType<RunResult>();
+    public IEnumerable<RunResult> Runs => new[] { RawGrpc, LocalConst, LocalWordCount, ClusterConst, ClusterNoAck, ClusterAck, WordCountMax, WordCountHalf, OverloadRun }.OfType<RunResult>();
 
     /// <summary>The keys the issue names, for those measured; NaN where a run failed.</summary>
     public IEnumerable<(string Key, string Value)> Summary()
@@ -39,6 +53,20 @@ internal sealed class ClusterResults
         if (ClusterAck is not null || ClusterNoAck is not null)
         {
             yield return ("perf.cluster.ack.ratio_vs_noack", X((ClusterAck?.Rate ?? double.NaN) / (ClusterNoAck?.Rate ?? double.NaN)));
+        }
+
+        if (WordCountMax is { } w)
+        {
+            yield return ("perf.cluster.wordcount.max_sentences_per_s", N(w.Rate));
+            yield return ("perf.cluster.wordcount.sentences_per_cpu_second", N(w.PerCpuSecond));
+            yield return ("perf.cluster.wordcount.ratio_vs_local_1worker", X(w.Rate / (LocalWordCount?.Rate ?? double.NaN)));
+            yield return ("perf.cluster.wordcount.p99_ms_at_half_max", X(HalfLatency?.P99Ms ?? double.NaN));
+            yield return ("perf.cluster.transfer.wire_bytes_per_tuple", X(Wire?.PerWord ?? double.NaN));
+        }
+
+        if (OverloadRun is not null)
+        {
+            yield return ("perf.cluster.overload.rss_growth_mb_per_min", X(Overload?.GrowthMbPerMin ?? double.NaN));
         }
 
         if (ZooKeeper is { } z)

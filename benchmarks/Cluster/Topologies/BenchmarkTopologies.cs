@@ -1,3 +1,4 @@
+using StormSharp.Benchmarks.Engine.Peers;
 using StormSharp.Topology;
 
 namespace StormSharp.Benchmarks.Cluster.Topologies;
@@ -8,7 +9,10 @@ namespace StormSharp.Benchmarks.Cluster.Topologies;
 /// local-mode peer. Parallelism is one executor per component, so that on two workers, with executors dealt
 /// round-robin in definition order (spouts, bolts, then ackers), every hop crosses from one worker to the other:
 /// <c>const</c>: spout | bolt; <c>noack</c>: spout, bolt | id; <c>ack</c>: spout, bolt | id, acker
-/// (spout, id and bolt dealt to workers 1, 2, 1; the acker to 2).
+/// (spout, id and bolt dealt to workers 1, 2, 1; the acker to 2); <c>overload</c>: spout | slow.
+/// <c>wordcount</c> has the engine suite's shape (one spout, two split and two count executors, one acker) and so
+/// spreads split and count over both workers: spout, split, count | split, count, acker; sentences go by shuffle and
+/// words by fields grouping, so about half of each hop crosses workers.
 /// </summary>
 public static class BenchmarkTopologies
 {
@@ -21,10 +25,16 @@ public static class BenchmarkTopologies
     /// <summary>ConstSpoutIdBoltNullBolt without message ids or ackers.</summary>
     public const string NoAck = "noack";
 
+    /// <summary>ThroughputVsLatency's word count, acking on, paced by <see cref="BenchSettings.SpoutRate"/>.</summary>
+    public const string WordCount = "wordcount";
+
+    /// <summary>ConstSpout as fast as it can go into a <see cref="SlowBolt"/> held to <see cref="BenchSettings.BoltRate"/>; no acking.</summary>
+    public const string Overload = "overload";
+
     /// <summary>Spout tuples in flight when acking (the engine suite's figure).</summary>
     public const int MaxPending = 4096;
 
-    public static readonly string[] Kinds = [Const, Ack, NoAck];
+    public static readonly string[] Kinds = [Const, Ack, NoAck, WordCount, Overload];
 
     /// <summary>The name a kind is submitted under.</summary>
     public static string NameOf(string kind) => "bench-" + kind;
@@ -44,6 +54,15 @@ public static class BenchmarkTopologies
                 builder.SetBolt("id", new IdBolt()).ShuffleGrouping("spout");
                 builder.SetBolt("bolt", new NullBolt()).ShuffleGrouping("id");
                 break;
+            case WordCount:
+                builder.SetSpout("spout", new SentenceSpout());
+                builder.SetBolt("split", new SplitBolt(), PipelineShape.SplitParallelism).ShuffleGrouping("spout");
+                builder.SetBolt("count", new CountBolt(), PipelineShape.CountParallelism).FieldsGrouping("split", new Fields("word"));
+                break;
+            case Overload:
+                builder.SetSpout("spout", new ConstSpout(withIds: false));
+                builder.SetBolt("slow", new SlowBolt()).ShuffleGrouping("spout");
+                break;
             default:
                 throw new ArgumentException($"unknown benchmark topology '{kind}' (kinds: {string.Join(", ", Kinds)})", nameof(kind));
         }
@@ -51,17 +70,34 @@ public static class BenchmarkTopologies
         return builder.CreateTopology();
     }
 
-    /// <summary>The topology's own config: two workers, one acker when acking, none otherwise.</summary>
-    public static Config ConfigOf(string kind) =>
-        new Config()
+    /// <summary>
+    /// The topology's own config: two workers, one acker when acking, none otherwise; then each <c>key=value</c> of
+    /// <paramref name="settings"/> (the <see cref="BenchSettings"/> keys).
+    /// </summary>
+    public static Config ConfigOf(string kind, params string[] settings)
+    {
+        var config = new Config()
             .SetNumWorkers(2)
-            .SetNumAckers(kind == Ack ? 1 : 0)
+            .SetNumAckers(kind is Ack or WordCount ? 1 : 0)
             .SetMaxSpoutPending(MaxPending);
+        foreach (var s in settings)
+        {
+            var eq = s.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"expected key=value after the kind, got '{s}'", nameof(settings));
+            }
 
-    /// <summary>Entry point for <c>storm jar</c>: submits the kind named by the first argument.</summary>
+            config.Set(s[..eq], s[(eq + 1)..]);
+        }
+
+        return config;
+    }
+
+    /// <summary>Entry point for <c>storm jar</c>: submits the kind named by the first argument, with the <c>key=value</c> settings after it.</summary>
     public static void Main(string[] args)
     {
         var kind = args.Length > 0 ? args[0] : Const;
-        StormSubmitter.SubmitTopology(NameOf(kind), ConfigOf(kind), Build(kind));
+        StormSubmitter.SubmitTopology(NameOf(kind), ConfigOf(kind, args.Length > 1 ? args[1..] : []), Build(kind));
     }
 }
