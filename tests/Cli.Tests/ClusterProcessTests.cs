@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using StormSharp.Tests.Shared;
 
 namespace StormSharp.Cli.Tests;
 
@@ -31,18 +32,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         }
 
         // Workers are the supervisor's to stop; should one outlive it (a failed test), it goes by its pid too.
-        foreach (var pid in WorkerPids())
-        {
-            try
-            {
-                Process.GetProcessById(pid).Kill();
-            }
-            catch (ArgumentException)
-            {
-                // already gone
-            }
-        }
-
+        WorkerProcesses.KillUnder(_dir);
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -193,46 +183,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
             () => $"{name} to listen on port {port} (exited: {daemon.Process.HasExited})\n{Read(daemon.Output)}");
     }
 
-    private List<string> WorkerCommandLines()
-    {
-        var result = new List<string>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains("StormSharp.Worker.dll", StringComparison.Ordinal) && cmdline.Contains(_dir, StringComparison.Ordinal))
-                {
-                    result.Add(cmdline);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // a process that ended while we looked
-            }
-        }
-
-        return result;
-    }
-
-    private IEnumerable<int> WorkerPids() =>
-        Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && IsOurWorker(pid))
-            .ToList();
-
-    private bool IsOurWorker(int pid)
-    {
-        try
-        {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Contains("StormSharp.Worker.dll", StringComparison.Ordinal) && cmdline.Contains(_dir, StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private List<string> WorkerCommandLines() => [.. WorkerProcesses.Under(_dir).Select(w => w.CommandLine)];
 
     private string WorkerLogs()
     {

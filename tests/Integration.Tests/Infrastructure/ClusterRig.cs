@@ -8,6 +8,7 @@ using StormSharp.Cluster.Rpc;
 using StormSharp.Nimbus;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Supervisor;
+using StormSharp.Tests.Shared;
 using StormSharp.ZooKeeper;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 
@@ -153,36 +154,7 @@ internal sealed class ClusterRig : IAsyncDisposable
     }
 
     /// <summary>Pids of worker processes started from this rig's folders (their command line names it).</summary>
-    public IReadOnlyList<int> WorkerPids()
-    {
-        var pids = new List<int>();
-        foreach (var proc in System.IO.Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(proc), CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline"));
-                if (cmdline.Contains("StormSharp.Worker.dll", StringComparison.Ordinal) && cmdline.Contains(Directory, StringComparison.Ordinal))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // Gone meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours.
-            }
-        }
-
-        return pids;
-    }
+    public IReadOnlyList<int> WorkerPids() => WorkerProcesses.PidsUnder(Directory);
 
     /// <summary>Every znode under the test's root whose path names <paramref name="topologyId"/>.</summary>
     public async Task<IReadOnlyList<string>> ZnodesNamingAsync(string topologyId)

@@ -9,6 +9,7 @@ using StormSharp.Nimbus;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Serialization;
+using StormSharp.Tests.Shared;
 using StormSharp.Topology;
 using StormSharp.ZooKeeper;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
@@ -177,36 +178,7 @@ internal sealed class ClusterRig : IAsyncDisposable
         counter((await InfoAsync(topologyId)).Components.Single(c => c.Id == component));
 
     /// <summary>Pids of worker processes started from this rig's folders (their command line names it).</summary>
-    public IReadOnlyList<int> WorkerPids()
-    {
-        var pids = new List<int>();
-        foreach (var proc in System.IO.Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(proc), CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(proc, "cmdline"));
-                if (cmdline.Contains("StormSharp.Worker.dll", StringComparison.Ordinal) && cmdline.Contains(Directory, StringComparison.Ordinal))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // Gone meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours.
-            }
-        }
-
-        return pids;
-    }
+    public IReadOnlyList<int> WorkerPids() => WorkerProcesses.PidsUnder(Directory);
 
     /// <summary>The worker log of a slot, for failure messages.</summary>
     public string LogOf(string supervisorName, string topologyId, int port)
