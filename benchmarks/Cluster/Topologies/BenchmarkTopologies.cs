@@ -1,4 +1,5 @@
 using StormSharp.Benchmarks.Engine.Peers;
+using StormSharp.Benchmarks.Engine.Topologies;
 using StormSharp.Topology;
 
 namespace StormSharp.Benchmarks.Cluster.Topologies;

@@ -1,3 +1,4 @@
+using StormSharp.Benchmarks.Engine.Peers;
 using StormSharp.Topology;
 
 namespace StormSharp.Benchmarks.Cluster.Topologies;
@@ -5,9 +6,6 @@ namespace StormSharp.Benchmarks.Cluster.Topologies;
 /// <summary>storm-perf's ConstSpout: emits the same one-field tuple forever, with a counter as message id when acking is measured.</summary>
 public sealed class ConstSpout : BaseRichSpout
 {
-    /// <summary>The value every tuple carries (the engine suite's, so frames are the same size).</summary>
-    public const string Value = "some data";
-
     private bool _withIds;
 
     [NonSerialized]
@@ -29,7 +27,7 @@ public sealed class ConstSpout : BaseRichSpout
     public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
     {
         _collector = collector;
-        _tuple = new Values(Value);
+        _tuple = new Values(PipelineShape.ConstValue); // the engine suite's value, so frames are the same size
     }
 
     public override void NextTuple()

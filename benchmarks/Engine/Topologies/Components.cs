@@ -59,24 +59,6 @@ public sealed class ConstSpout : BaseRichSpout
     public override void Fail(object msgId) => EngineProbes.Failed.Publish(_slot, ++_failed);
 }
 
-/// <summary>Re-emits its input anchored to it, then acks it (storm-perf's IdBolt).</summary>
-public sealed class IdBolt : BaseRichBolt
-{
-    [NonSerialized]
-    private IOutputCollector? _collector;
-
-    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("str"));
-
-    public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector) =>
-        _collector = collector;
-
-    public override void Execute(ITuple input)
-    {
-        _collector!.Emit(input, input.Values);
-        _collector.Ack(input);
-    }
-}
-
 /// <summary>Acks and counts (storm-perf's DevNullBolt).</summary>
 public sealed class NullBolt : BaseRichBolt
 {

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StormSharp.Benchmarks.Cluster.Measurement;
-using StormSharp.Benchmarks.Cluster.Topologies;
+using StormSharp.Benchmarks.Engine.Peers;
 using StormSharp.Runtime.Serialization;
 
 namespace StormSharp.Benchmarks.Cluster.Peers.RawGrpc;
@@ -96,7 +96,7 @@ internal static class RawGrpcPeer
     {
         using var call = channel.CreateCallInvoker().AsyncClientStreamingCall(RawTransferMethods.Transfer, null, new CallOptions(cancellationToken: ct));
         using var writer = new TupleBatchWriter(new TupleCodec(new StreamTable(["default"])));
-        var values = new object?[] { ConstSpout.Value };
+        var values = new object?[] { PipelineShape.ConstValue };
         var frame = new RawFrame();
         while (!ct.IsCancellationRequested)
         {

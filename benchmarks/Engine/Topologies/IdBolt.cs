@@ -1,6 +1,6 @@
 using StormSharp.Topology;
 
-namespace StormSharp.Benchmarks.Cluster.Topologies;
+namespace StormSharp.Benchmarks.Engine.Topologies;
 
 /// <summary>Re-emits its input anchored to it, then acks it (storm-perf's IdBolt).</summary>
 public sealed class IdBolt : BaseRichBolt
