@@ -29,7 +29,7 @@ internal static class DaemonHost
         ClusterOptions options;
         try
         {
-            options = ClusterOptions.From(conf, Directory.GetCurrentDirectory());
+            options = ClusterOptions.From(conf, DaemonCommands.BaseDirectory);
         }
         catch (ConfigurationException e)
         {

@@ -18,7 +18,7 @@ internal static class DevZooKeeperCommand
 
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, object?> conf, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var options = ClusterOptions.From(conf, Directory.GetCurrentDirectory());
+        var options = ClusterOptions.From(conf, DaemonCommands.BaseDirectory);
         if (!File.Exists(ZooKeeperJar))
         {
             throw CliException.Failed(InstallHint);
