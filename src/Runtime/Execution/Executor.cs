@@ -97,7 +97,7 @@ internal abstract class Executor : IPoolTurn
         Stats = new ExecutorStats(definition.StreamCount, Stopwatch.GetTimestamp());
         Random = new Random();
         _out = [];
-        _routing = new RoutingTable([], [], [], []);
+        _routing = RoutingTable.Empty;
         _flushTicks = Math.Max(1, Settings.FlushMillis * Stopwatch.Frequency / 1000);
         Targets = new TaskList(definition.TaskCount + 1);
         Logger = Services.Logger;
@@ -517,9 +517,6 @@ internal abstract class Executor : IPoolTurn
 
     protected void ReportError(int task, Exception error) => Services.ReportError(ComponentId, task, error);
 
-    /// <summary>Tuples this executor dropped because the worker they were batched for left the assignment.</summary>
-    public long DroppedByReassignment { get; private set; }
-
     /// <summary>
     /// Moves to a new routing table: batches for sinks still in it keep their tuples and their place in the flush
     /// list; batches for sinks gone (a worker moved) are dropped, and their spouts' timeouts replay what they held.
@@ -549,7 +546,7 @@ internal abstract class Executor : IPoolTurn
                 batch.Listed = false;
             }
 
-            DroppedByReassignment += batch.Discard();
+            batch.Discard();
         }
 
         HasUnsent = false;

@@ -10,6 +10,9 @@ namespace StormSharp.Runtime.Execution;
 /// </summary>
 internal sealed class RoutingTable(ITupleSink[] sinks, int[] batchSizes, int[] dataSinkOfTask, int[] ackingSinkOfTask)
 {
+    /// <summary>No routes: what an executor holds until its worker's table is adopted at start.</summary>
+    public static RoutingTable Empty { get; } = new([], [], [], []);
+
     /// <summary>Every sink; an executor keeps its out batches in an array of the same length.</summary>
     public ITupleSink[] Sinks { get; } = sinks;
 

@@ -163,7 +163,7 @@ internal sealed class TopologyDefinition
             }
         }
 
-        foreach (var (id, count) in executorCounts ?? new Dictionary<string, int>())
+        foreach (var (id, count) in executorCounts ?? (IEnumerable<KeyValuePair<string, int>>)[])
         {
             if (id == Utils.AckerComponentId)
             {

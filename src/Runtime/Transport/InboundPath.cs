@@ -26,6 +26,7 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
     {
         private readonly List<WireTuple> _decoded = [];
         private TupleImpl[] _rebuilt = new TupleImpl[64];
+        private Executor[] _targets = new Executor[64];
 
         /// <summary>
         /// Delivers one frame; completes once every tuple in it is in a queue. Throws <see cref="InvalidDataException"/>
@@ -41,19 +42,17 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
             if (_rebuilt.Length < count)
             {
                 _rebuilt = new TupleImpl[count];
+                _targets = new Executor[count];
             }
 
             for (var i = 0; i < count; i++)
             {
                 var w = _decoded[i];
                 var stream = definition.WireStream(w.SourceTask, w.StreamId);
-                if (worker.LocalExecutorOfTask(w.DestTask) is null)
-                {
-                    throw new InvalidDataException($"worker {worker.Endpoint} was sent a tuple for task {w.DestTask}, which it does not run");
-                }
-
+                _targets[i] = worker.LocalExecutorOfTask(w.DestTask)
+                    ?? throw new InvalidDataException($"worker {worker.Endpoint} was sent a tuple for task {w.DestTask}, which it does not run");
                 var t = new TupleImpl(stream, w.Values, w.SourceTask, w.DestTask);
-                var acking = stream.ComponentId == Topology.Utils.AckerComponentId;
+                var acking = stream.Acking;
                 foreach (var a in w.Anchors)
                 {
                     // Acker traffic is a batch of pairs applied in order; a data tuple's anchors are its roots.
@@ -77,9 +76,9 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
                 while (next < count)
                 {
                     // A run of tuples for one executor goes into its queue in one hand-over.
-                    var ex = worker.LocalExecutorOfTask(_rebuilt[next].DestTask)!;
+                    var ex = _targets[next];
                     var end = next + 1;
-                    while (end < count && ReferenceEquals(worker.LocalExecutorOfTask(_rebuilt[end].DestTask), ex))
+                    while (end < count && ReferenceEquals(_targets[end], ex))
                     {
                         end++;
                     }
@@ -107,6 +106,7 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
             finally
             {
                 Array.Clear(_rebuilt, 0, count);
+                Array.Clear(_targets, 0, count);
             }
         }
     }
