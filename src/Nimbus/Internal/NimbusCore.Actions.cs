@@ -183,11 +183,13 @@ internal sealed partial class NimbusCore
         return prefix + "-" + (revision + 1).ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Removes the killed topology's storm base, assignment and errors at once, then its blobs.</summary>
+    /// <summary>
+    /// Removes the killed topology's blobs, then its storm base, assignment and errors at once. The storm base goes
+    /// last, so that whoever sees it gone sees everything gone, and a Nimbus that dies half way finds the topology
+    /// still KILLED and finishes (deleting a blob twice is harmless).
+    /// </summary>
     private async Task RemoveTopologyAsync(string id, StormBase stormBase, ClusterSnapshot snapshot, CancellationToken ct)
     {
-        await _state.RemoveTopologyAsync(id, ct).ConfigureAwait(false);
-        snapshot.Assignments.Remove(id);
         foreach (var key in new[] { stormBase.PackageKey, stormBase.DocumentKey })
         {
             if (key.Length > 0)
@@ -196,6 +198,9 @@ internal sealed partial class NimbusCore
                 await _state.RemoveBlobAsync(key, ct).ConfigureAwait(false);
             }
         }
+
+        await _state.RemoveTopologyAsync(id, ct).ConfigureAwait(false);
+        snapshot.Assignments.Remove(id);
 
         _killDue.Remove(id);
         _rebalanceDue.Remove(id);
