@@ -65,6 +65,7 @@ public sealed class NimbusLeaderClient : IDisposable
         }
 
         RpcException? last = null;
+        var redirects = 0;
         while (queue.TryDequeue(out var address))
         {
             if (!tried.Add(address))
@@ -78,7 +79,9 @@ public sealed class NimbusLeaderClient : IDisposable
                 _leader = address;
                 return result;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && e.Trailers.GetValue(LeaderTrailer) is { Length: > 0 } leader)
+            // Followers with stale views could name each other during a leader change: follow a bounded number of redirects.
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && e.Trailers.GetValue(LeaderTrailer) is { Length: > 0 } leader
+                && ++redirects <= _seeds.Count + 1)
             {
                 last = e;
                 _leader = null;

@@ -16,6 +16,9 @@ namespace StormSharp.Supervisor.Internal;
 /// </summary>
 internal sealed class TopologyFetcher(string localDir, NimbusLeaderClient nimbus, ILogger logger)
 {
+    /// <summary>How long one package download may stream: a large package takes longer than an ordinary call.</summary>
+    private static readonly TimeSpan DownloadTimeout = TimeSpan.FromMinutes(5);
+
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
@@ -62,6 +65,7 @@ internal sealed class TopologyFetcher(string localDir, NimbusLeaderClient nimbus
 
                     return true;
                 },
+                DownloadTimeout,
                 cancellationToken).ConfigureAwait(false);
             var length = new FileInfo(download).Length;
             if (length != reply.PackageLength)

@@ -47,8 +47,9 @@ internal sealed class ErrorForwarder(IClusterState state, string topologyId, str
             {
                 await state.ReportErrorAsync(topologyId, info).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ClusterStateUnavailableException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception e)
             {
+                // Fire and forget: whatever went wrong is logged here, or nobody would ever see it.
                 logger.LogWarning("Could not record an error of {Component} in the cluster state: {Reason}", componentId, e.Message);
             }
         });
