@@ -326,6 +326,7 @@ public abstract class NimbusContractTests : IAsyncLifetime
         var onB = before.Workers.Single(w => w.NodeId == "sup-b");
 
         using var stopBeats = new CancellationTokenSource();
+        var firstBeat = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var beats = Task.Run(async () =>
         {
             while (!stopBeats.IsCancellationRequested)
@@ -333,22 +334,28 @@ public abstract class NimbusContractTests : IAsyncLifetime
                 await rpc.Client.SendWorkerHeartbeatAsync(
                     new WorkerHeartbeat { TopologyId = id, SupervisorId = "sup-b", Host = "127.0.0.1", Port = onB.Port, TimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
                     deadline: NimbusRpc.Deadline);
+                firstBeat.TrySetResult();
                 await Task.Delay(200, stopBeats.Token).ContinueWith(_ => { });
             }
         });
-
-        // Its supervisor's registration goes (a restart, an expired session); the worker it left runs on.
-        await Task.Delay(500);
-        _sessions.Remove(b);
-        await b.DisposeAsync();
-        await Task.Delay(TimeSpan.FromSeconds(4)); // two task timeouts and several monitoring rounds
-        var kept = (await State.GetAssignmentAsync(id))!.Value;
-        Assert.Equal(before.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask), kept.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask));
-        Assert.Equal("127.0.0.1", kept.NodeHosts["sup-b"]);
+        try
+        {
+            // Its supervisor's registration goes (a restart, an expired session); the worker it left runs on.
+            await firstBeat.Task.Within("the first heartbeat of sup-b's worker");
+            _sessions.Remove(b);
+            await b.DisposeAsync();
+            await Task.Delay(TimeSpan.FromSeconds(4)); // the window to watch: two task timeouts, several monitoring rounds
+            var kept = (await State.GetAssignmentAsync(id))!.Value;
+            Assert.Equal(before.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask), kept.Executors.Where(e => e.NodeId == "sup-b").Select(e => e.FirstTask));
+            Assert.Equal("127.0.0.1", kept.NodeHosts["sup-b"]);
+        }
+        finally
+        {
+            await stopBeats.CancelAsync();
+            await beats.Within("the heartbeat loop to stop");
+        }
 
         // Once it falls silent too, its executors move.
-        await stopBeats.CancelAsync();
-        await beats;
         await AssignmentWhenAsync(id, a => a.Executors.All(e => e.NodeId == "sup-a") && a.Executors.Count == 8, "the silent worker's executors to move to sup-a");
     }
 
