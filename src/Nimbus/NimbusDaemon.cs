@@ -16,7 +16,9 @@ namespace StormSharp.Nimbus;
 /// The Nimbus daemon in-process: connects to ZooKeeper, serves <c>nimbus.proto</c> over HTTP/2 (h2c) on
 /// <c>nimbus.thrift.port</c>, registers under <c>/nimbuses</c> and joins the leader election. Only the leader
 /// changes topologies and schedules; a follower answers those calls with FAILED_PRECONDITION and a
-/// <c>storm-leader: host:port</c> trailer, and serves reads (cluster info, topology info and errors).
+/// <c>storm-leader: host:port</c> trailer, and serves reads (cluster info, topology info and errors). Every Nimbus
+/// copies the blobs it lacks from the others every <c>nimbus.code.sync.freq.secs</c>, and the one first in the
+/// election leads only once it holds every topology's blobs, or gives way to a live Nimbus that holds them.
 /// </summary>
 /// <remarks>
 /// State lives in ZooKeeper (storm bases, assignments, errors) and in the blob store under
@@ -34,6 +36,7 @@ public sealed class NimbusDaemon : IAsyncDisposable
     private readonly ILogger _logger;
     private IAsyncDisposable? _supervisorWatch;
     private Task _monitor = Task.CompletedTask;
+    private Task _blobSync = Task.CompletedTask;
     private int _stopped;
 
     private NimbusDaemon(IClusterState state, bool ownsState, NimbusCore core, WebApplication app, ILogger logger)
@@ -123,6 +126,7 @@ public sealed class NimbusDaemon : IAsyncDisposable
             }
 
             daemon._monitor = Task.Run(() => core.RunMonitorAsync(daemon._stop.Token), CancellationToken.None);
+            daemon._blobSync = Task.Run(() => core.RunBlobSyncAsync(daemon._stop.Token), CancellationToken.None);
             logger.LogInformation("Nimbus {Id} serving on port {Port}", core.NimbusId, core.Port);
             return daemon;
         }
@@ -155,6 +159,8 @@ public sealed class NimbusDaemon : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);
+        await _blobSync.ConfigureAwait(false);
+        _core.DisposePeers();
         _state.LeadershipChanged -= _core.OnLeadershipChanged;
         try
         {

@@ -15,6 +15,12 @@ public sealed class Config : Dictionary<string, object?>
     /// <summary>Seconds a spout tuple's tree may take before it is failed. Default 30.</summary>
     public const string TopologyMessageTimeoutSecs = "topology.message.timeout.secs";
 
+    /// <summary>How many Nimbus must hold a new topology's package before it is scheduled (Nimbus HA). Default 1.</summary>
+    public const string TopologyMinReplicationCount = "topology.min.replication.count";
+
+    /// <summary>Seconds a submit waits for <see cref="TopologyMinReplicationCount"/>, then goes on; -1 waits without bound. Default 60.</summary>
+    public const string TopologyMaxReplicationWaitTimeSec = "topology.max.replication.wait.time.sec";
+
     /// <summary>Most tuples with a message id in flight per spout task; null for no bound. Default null.</summary>
     public const string TopologyMaxSpoutPending = "topology.max.spout.pending";
 

@@ -98,10 +98,16 @@ public abstract class NimbusContractTests : IAsyncLifetime
         return session;
     }
 
-    private static Task<string> SubmitWordCountAsync(NimbusRpc rpc, string name = "word-count", int workers = 2)
+    private static Task<string> SubmitWordCountAsync(NimbusRpc rpc, string name = "word-count", int workers = 2, int replication = 1)
     {
         var (bytes, packed) = Packages.WordCount;
-        var conf = new Dictionary<string, object?> { ["topology.workers"] = workers, ["topology.message.timeout.secs"] = 5 };
+        var conf = new Dictionary<string, object?>
+        {
+            ["topology.workers"] = workers,
+            ["topology.message.timeout.secs"] = 5,
+            ["topology.min.replication.count"] = replication,
+            ["topology.max.replication.wait.time.sec"] = 30,
+        };
         return rpc.SubmitAsync(name, NimbusRpc.Document(WordCountTopology.Build(), conf), bytes, packed.Sha256).Within("submit of " + name);
     }
 
@@ -437,5 +443,61 @@ public abstract class NimbusContractTests : IAsyncLifetime
         await Deadline.Until(() => Task.FromResult(follower.IsLeader), "the follower to take over");
         var id = await SubmitWordCountAsync(followerRpc);
         Assert.NotNull(await State.GetAssignmentAsync(id));
+    }
+
+    [Fact]
+    public async Task TwoNimbus_SubmitWaitsForReplication_FollowerHoldsThePackageAndLeadsWithIt()
+    {
+        await RegisterSupervisorAsync("sup-a", 6700, 6701);
+        var (leader, rpc) = await StartNimbusAsync("n1", ("nimbus.code.sync.freq.secs", 1));
+        await Deadline.Until(() => Task.FromResult(leader.IsLeader), "the first Nimbus to lead");
+        var (follower, followerRpc) = await StartNimbusAsync("n2", ("nimbus.code.sync.freq.secs", 1));
+
+        // topology.min.replication.count 2: the submit returns once the follower holds a copy, and records it.
+        var id = await SubmitWordCountAsync(rpc, replication: 2);
+        Assert.Equal(
+            new[] { leader.Id, follower.Id }.Order(StringComparer.Ordinal),
+            (await State.GetBlobHoldersAsync(id + "-package")).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(BlobDir("n1", id + "-package"), "data")),
+            await File.ReadAllBytesAsync(Path.Combine(BlobDir("n2", id + "-package"), "data")));
+
+        // The leader goes: the follower leads with the copy and serves the package and document at once.
+        await StopAsync(leader);
+        await Deadline.Until(() => Task.FromResult(follower.IsLeader), "the follower to take over");
+        var document = await followerRpc.Client.GetTopologyDocumentAsync(new TopologyRequest { Id = id }, deadline: NimbusRpc.Deadline);
+        Assert.NotEmpty(document.Document);
+        using var download = followerRpc.Client.DownloadPackage(new TopologyRequest { Id = id }, deadline: NimbusRpc.Deadline);
+        long bytes = 0;
+        await foreach (var chunk in download.ResponseStream.ReadAllAsync())
+        {
+            bytes += chunk.Data.Length;
+        }
+
+        Assert.Equal(document.PackageLength, bytes);
+        await followerRpc.Client.KillTopologyAsync(new KillRequest { Name = "word-count", WaitSecs = 0 }, deadline: NimbusRpc.Deadline);
+        await Deadline.Until(async () => await State.GetStormBaseAsync(id) is null, "the new leader to remove the killed topology");
+    }
+
+    [Fact]
+    public async Task NimbusWithoutThePackages_GivesTheLeadershipToOneThatHoldsThem()
+    {
+        await RegisterSupervisorAsync("sup-a", 6700, 6701);
+        var (first, rpc) = await StartNimbusAsync("n1", ("nimbus.code.sync.freq.secs", 1));
+        await Deadline.Until(() => Task.FromResult(first.IsLeader), "the first Nimbus to lead");
+        var id = await SubmitWordCountAsync(rpc);
+        await StopAsync(first);
+
+        // A fresh Nimbus leads without the blobs, since no live Nimbus holds them; once the first returns with its
+        // copies (under a new port, so a new id), the leader copies them from it and keeps leading.
+        var (fresh, freshRpc) = await StartNimbusAsync("n3", ("nimbus.code.sync.freq.secs", 1));
+        await Deadline.Until(() => Task.FromResult(fresh.IsLeader), "the fresh Nimbus to lead, without the blobs no live Nimbus holds");
+        var (returned, _) = await StartNimbusAsync("n1", ("nimbus.code.sync.freq.secs", 1));
+        await Deadline.Until(() => Task.FromResult(File.Exists(Path.Combine(BlobDir("n3", id + "-package"), "data"))), "the fresh leader to copy the package from the returned Nimbus");
+        Assert.True(fresh.IsLeader);
+        Assert.False(returned.IsLeader);
+        Assert.Contains(fresh.Id, await State.GetBlobHoldersAsync(id + "-package"));
+        await freshRpc.Client.KillTopologyAsync(new KillRequest { Name = "word-count", WaitSecs = 0 }, deadline: NimbusRpc.Deadline);
+        await Deadline.Until(async () => await State.GetStormBaseAsync(id) is null, "the leader to remove the killed topology");
     }
 }

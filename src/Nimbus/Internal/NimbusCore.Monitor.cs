@@ -30,7 +30,7 @@ internal sealed partial class NimbusCore
                 }
             }
 
-            if (!_state.IsLeader)
+            if (!IsLeader)
             {
                 continue;
             }

@@ -117,6 +117,7 @@ internal sealed partial class NimbusCore
             await _blobs.PutAsync(documentKey, new MemoryStream(document), null, ct).ConfigureAwait(false);
             await _state.AddBlobHolderAsync(packageKey, NimbusId, ct).ConfigureAwait(false);
             await _state.AddBlobHolderAsync(documentKey, NimbusId, ct).ConfigureAwait(false);
+            await WaitForReplicationAsync(effective, [packageKey, documentKey], ct).ConfigureAwait(false);
             var stormBase = new StormBase
             {
                 Name = name,

@@ -62,8 +62,6 @@ internal sealed partial class NimbusCore
 
     public long StartTimeMs { get; } = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public bool IsLeader => _state.IsLeader;
-
     public static string Version { get; } = typeof(NimbusCore).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -83,14 +81,18 @@ internal sealed partial class NimbusCore
     /// <summary>Asks the monitoring loop for a round now (supervisors changed, a deadline passed, leadership came).</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>On gaining leadership every worker counts as freshly launched: its heartbeats went to the previous leader.</summary>
+    /// <summary>
+    /// On gaining leadership every worker counts as freshly launched (its heartbeats went to the previous leader), and
+    /// this Nimbus leads only once it holds the blobs of every topology (see <see cref="BeginTakeOver"/>).
+    /// </summary>
     public void OnLeadershipChanged(bool leading)
     {
+        _leaderReady = false;
         if (leading)
         {
             Interlocked.Exchange(ref _leaderSinceMs, NowMs);
-            _logger.LogInformation("Nimbus {Id} is now the leader", NimbusId);
-            Wake();
+            _logger.LogInformation("Nimbus {Id} is first in the election; checking it holds every topology's blobs", NimbusId);
+            BeginTakeOver();
         }
         else
         {
@@ -100,7 +102,7 @@ internal sealed partial class NimbusCore
 
     private async Task EnsureLeaderAsync(CancellationToken ct)
     {
-        if (_state.IsLeader)
+        if (IsLeader)
         {
             return;
         }
@@ -108,14 +110,21 @@ internal sealed partial class NimbusCore
         var leader = await _state.GetLeaderAsync(ct).ConfigureAwait(false);
         if (leader is null || leader == NimbusId)
         {
-            // An election under way (just started, or this Nimbus is first in the queue and about to be told): a
-            // short wait answers the call instead of sending the client round the seeds.
+            // An election under way, or this Nimbus first in line and taking over: a short wait answers the call
+            // instead of sending the client round the seeds.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(LeadershipWait);
             try
             {
-                await _state.WaitForLeadershipAsync(ct).WaitAsync(LeadershipWait, ct).ConfigureAwait(false);
+                await _state.WaitForLeadershipAsync(wait.Token).ConfigureAwait(false);
+                while (!IsLeader)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), _time, wait.Token).ConfigureAwait(false);
+                }
+
                 return;
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 leader = await _state.GetLeaderAsync(ct).ConfigureAwait(false);
             }

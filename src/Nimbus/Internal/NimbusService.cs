@@ -67,6 +67,13 @@ internal sealed class NimbusService(NimbusCore core, ILogger<NimbusService> logg
             return Done;
         });
 
+    public override Task DownloadBlob(BlobRequest request, IServerStreamWriter<BlobChunk> responseStream, ServerCallContext context) =>
+        Guard("DownloadBlob", async () =>
+        {
+            await core.DownloadBlobAsync(request, responseStream, context.CancellationToken).ConfigureAwait(false);
+            return Done;
+        });
+
     public override Task<Empty> SendWorkerHeartbeat(WorkerHeartbeat request, ServerCallContext context) =>
         Guard("SendWorkerHeartbeat", async () =>
         {

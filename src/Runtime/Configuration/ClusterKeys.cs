@@ -17,6 +17,7 @@ internal static class ClusterKeys
     public const string NimbusTaskTimeoutSecs = "nimbus.task.timeout.secs";
     public const string NimbusMonitorFreqSecs = "nimbus.monitor.freq.secs";
     public const string NimbusTaskLaunchSecs = "nimbus.task.launch.secs";
+    public const string NimbusCodeSyncFreqSecs = "nimbus.code.sync.freq.secs";
     public const string SupervisorSlotsPorts = "supervisor.slots.ports";
     public const string SupervisorWorkerTimeoutSecs = "supervisor.worker.timeout.secs";
     public const string SupervisorWorkerStartTimeoutSecs = "supervisor.worker.start.timeout.secs";

@@ -30,6 +30,9 @@ internal sealed record NimbusOptions
     /// <summary><c>nimbus.monitor.freq.secs</c>: how often Nimbus checks heartbeats and reassigns.</summary>
     public required TimeSpan MonitorFrequency { get; init; }
 
+    /// <summary><c>nimbus.code.sync.freq.secs</c>: how often a Nimbus looks for blobs (packages, documents) it lacks.</summary>
+    public required TimeSpan CodeSyncFrequency { get; init; }
+
     /// <summary><c>storm.scheduler</c>; null in the config means <see cref="SchedulerKind.Even"/>.</summary>
     public required SchedulerKind Scheduler { get; init; }
 
@@ -59,6 +62,7 @@ internal sealed record NimbusOptions
         TaskTimeout = r.Seconds(ClusterKeys.NimbusTaskTimeoutSecs),
         MonitorFrequency = r.Seconds(ClusterKeys.NimbusMonitorFreqSecs),
         TaskLaunchTimeout = r.Seconds(ClusterKeys.NimbusTaskLaunchSecs),
+        CodeSyncFrequency = r.Seconds(ClusterKeys.NimbusCodeSyncFreqSecs),
         Hostname = r.OptionalHost(ClusterKeys.LocalHostname),
         Scheduler = ReadScheduler(r),
         LocalDir = r.Directory(ClusterKeys.LocalDir),
