@@ -7,6 +7,8 @@ internal static partial class Signals
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     /// <summary>Whether <paramref name="pid"/> is alive (not a zombie) and its command line contains <paramref name="marker"/>.</summary>
     public static bool IsAlive(int pid, string marker)
@@ -91,6 +93,9 @@ internal static partial class Signals
 
         return true;
     }
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false when there is no such process.</summary>
+    public static bool Send(int pid, int signal) => Kill(pid, signal) == 0;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
