@@ -212,7 +212,11 @@ internal static class FaultMatrix
                         "another Nimbus to lead",
                         ct).ConfigureAwait(false);
                     log($"{fault}: a new leader after {killed.Elapsed.TotalSeconds:0.0} s");
+
+                    // The new leader answers the verbs: list, and a submit and kill of a second topology.
                     cluster.Run(TimeSpan.FromMinutes(1), Path.Combine(cluster.RunDirectory, "list-after-nimbus-kill.out"), "list");
+                    var second = await cluster.SubmitAsync("faults-after-takeover", Path.Combine(cluster.RunDirectory, "data", "after-takeover"), 1000, 500, 1, ct).ConfigureAwait(false);
+                    await cluster.KillTopologyAsync("faults-after-takeover", second, ct).ConfigureAwait(false);
                     leader.Start();
                     await FaultCluster.WaitAsync(
                         async () => (await cluster.ClusterInfoAsync(ct).ConfigureAwait(false))?.Nimbuses.Count == 2,

@@ -32,6 +32,7 @@ internal sealed class FaultCluster : IDisposable
     private readonly Dictionary<string, Daemon> _daemons = new(StringComparer.Ordinal);
     private readonly Action<string> _log;
     private ZooKeeperQuorum? _zooKeeper;
+    private int _disposed;
 
     private FaultCluster(Hosts hosts, string runDirectory, Action<string> log)
     {
@@ -41,6 +42,9 @@ internal sealed class FaultCluster : IDisposable
         var root = typeof(FaultCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
         Storm = Path.Combine(root, "bin", "storm");
         TopologyDll = typeof(FaultCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "FaultTopologyTargetPath").Value!;
+
+        // A test host told to stop (SIGTERM) still stops what this rig started.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     public string RunDirectory { get; }
@@ -390,6 +394,11 @@ internal sealed class FaultCluster : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         // Supervisors first (they stop their workers), then whatever worker is left, Nimbus and ZooKeeper.
         foreach (var d in _daemons.Values.Where(d => d.Name.StartsWith('s')))
         {

@@ -16,7 +16,9 @@ internal sealed record Host(string Name, string Namespace, IReadOnlyList<string>
 /// <summary>
 /// Hosts on one machine as far as the cluster can tell: a bridge that exists only for this rig (with an address of
 /// its own, so this process reaches every host), and per host a network namespace joined to it by a veth pair.
-/// Needs root. <see cref="Dispose"/> deletes every namespace and link it made, whatever happened.
+/// Needs root. <see cref="Dispose"/> deletes every namespace and link it made, whatever happened; so does this process's
+/// exit (SIGTERM included), and should it be killed outright, the next <see cref="Create"/> removes what it left,
+/// processes inside included (an owner file under the temp folder names the pid that made them).
 /// </summary>
 internal sealed class Hosts : IDisposable
 {
@@ -64,9 +66,12 @@ internal sealed class Hosts : IDisposable
             throw new InvalidOperationException(why);
         }
 
+        RemoveOrphans();
         var hosts = new Hosts();
         try
         {
+            File.WriteAllText(OwnerFile(hosts._tag), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => hosts.Dispose();
             hosts.Ip("link", "add", hosts.Bridge, "type", "bridge");
             hosts._links.Add(hosts.Bridge);
             hosts.Ip("addr", "add", hosts.BridgeAddress + "/24", "dev", hosts.Bridge);
@@ -126,18 +131,55 @@ internal sealed class Hosts : IDisposable
 
     public void Dispose()
     {
-        foreach (var ns in _namespaces)
+        lock (_namespaces)
         {
-            TryIp("netns", "del", ns);
-        }
+            foreach (var ns in _namespaces)
+            {
+                TryIp("netns", "del", ns);
+            }
 
-        foreach (var link in _links)
+            foreach (var link in _links)
+            {
+                TryIp("link", "del", link);
+            }
+
+            _namespaces.Clear();
+            _links.Clear();
+            File.Delete(OwnerFile(_tag));
+        }
+    }
+
+    private static string OwnerFile(string tag) => Path.Combine(Path.GetTempPath(), $"stormsharp-hosts-{tag}.owner");
+
+    /// <summary>Namespaces, links and processes of rigs whose process is gone without cleaning up.</summary>
+    private static void RemoveOrphans()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), "stormsharp-hosts-*.owner"))
         {
-            TryIp("link", "del", link);
-        }
+            var tag = Path.GetFileName(file)["stormsharp-hosts-".Length..^".owner".Length];
+            if (int.TryParse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture, out var pid) && Directory.Exists($"/proc/{pid}"))
+            {
+                continue;
+            }
 
-        _namespaces.Clear();
-        _links.Clear();
+            var (_, list) = Run(["netns", "list"]);
+            foreach (var ns in list.Split('\n').Select(l => l.Split(' ')[0]).Where(n => n.StartsWith($"ss{tag}-", StringComparison.Ordinal)))
+            {
+                var (_, pids) = Run(["netns", "pids", ns]);
+                foreach (var p in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (int.TryParse(p.Trim(), CultureInfo.InvariantCulture, out var inside))
+                    {
+                        StormSharp.Benchmarks.Cluster.Rig.Signals.Send(inside, StormSharp.Benchmarks.Cluster.Rig.Signals.SigKill);
+                    }
+                }
+
+                TryIp("netns", "del", ns);
+            }
+
+            TryIp("link", "del", "ssb" + tag);
+            File.Delete(file);
+        }
     }
 
     private void Ip(params string[] args)
