@@ -3,6 +3,11 @@ using StormSharp.Benchmarks.Cluster;
 using StormSharp.Benchmarks.Cluster.Measurement;
 using StormSharp.Benchmarks.Cluster.Report;
 
+if (args.Length > 0 && args[0] == "soak")
+{
+    return SoakSuite.Run(args, RepositoryRoot());
+}
+
 ClusterBenchOptions options;
 try
 {

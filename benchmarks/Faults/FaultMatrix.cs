@@ -16,7 +16,13 @@ internal sealed record FaultResult(string Fault, long Records, long Missing, lon
 /// </summary>
 internal static class FaultMatrix
 {
-    public static readonly string[] Faults = ["worker_kill", "supervisor_kill", "nimbus_kill", "zookeeper_one_down", "zookeeper_all_down", "partition", "worker_freeze"];
+    public static readonly string[] Faults = ["worker_kill", "supervisor_kill", "nimbus_kill", "nimbus_all_down", "zookeeper_one_down", "zookeeper_all_down", "partition", "worker_freeze"];
+
+    /// <summary>Faults of the control plane only: the data plane must not slow down at all.</summary>
+    private static readonly string[] ControlPlaneOnly = ["nimbus_kill", "nimbus_all_down", "zookeeper_one_down", "zookeeper_all_down"];
+
+    /// <summary>How long a control-plane fault may dent the sink's rate (a loaded machine's noise, not a stall).</summary>
+    private const double ControlPlaneDentSeconds = 5;
 
     private const int Workers = 3;
 
@@ -135,6 +141,10 @@ internal static class FaultMatrix
             failure = await InjectAsync(cluster, fault, id, log, ct).ConfigureAwait(false);
             await FaultCluster.WaitAsync(() => Task.FromResult(Locked(samples, () => reader.Complete)), expected + TimeSpan.FromSeconds(240), $"every record to reach the sink after {fault}", ct).ConfigureAwait(false);
             recovery = Locked(samples, () => Recovery(samples, at, before));
+            if (ControlPlaneOnly.Contains(fault) && recovery > ControlPlaneDentSeconds)
+            {
+                failure ??= $"the sink's rate fell below half for {recovery:0.0} s, though only the control plane failed";
+            }
             failure ??= await StaleCopiesAsync(cluster, id, ct).ConfigureAwait(false);
         }
         catch (TimeoutException e)
@@ -222,6 +232,30 @@ internal static class FaultMatrix
                         async () => (await cluster.ClusterInfoAsync(ct).ConfigureAwait(false))?.Nimbuses.Count == 2,
                         TimeSpan.FromSeconds(90),
                         "the killed Nimbus to rejoin",
+                        ct).ConfigureAwait(false);
+                    return null;
+                }
+
+            case "nimbus_all_down":
+                {
+                    var nimbuses = cluster.Daemons.Where(d => d.Name.StartsWith('n')).ToList();
+                    var down = TimeSpan.FromSeconds(20);
+                    log($"{fault}: every Nimbus down for {down.TotalSeconds:0} s");
+                    foreach (var n in nimbuses)
+                    {
+                        n.Kill();
+                    }
+
+                    await Task.Delay(down, ct).ConfigureAwait(false);
+                    foreach (var n in nimbuses)
+                    {
+                        n.Start();
+                    }
+
+                    await FaultCluster.WaitAsync(
+                        async () => (await cluster.ClusterInfoAsync(ct).ConfigureAwait(false)) is { } info && info.Nimbuses.Count == 2 && info.Nimbuses.Any(n => n.IsLeader),
+                        TimeSpan.FromSeconds(90),
+                        "both Nimbus to serve again",
                         ct).ConfigureAwait(false);
                     return null;
                 }

@@ -83,6 +83,9 @@ public sealed class FaultMatrixTests(FaultClusterFixture fixture, ITestOutputHel
     public Task NimbusLeaderSigkilled_TheOtherLeadsAndTheKilledRejoins_NothingLost() => RunAsync("nimbus_kill");
 
     [Fact]
+    public Task EveryNimbusDown_TopologiesKeepProcessing_NothingLost() => RunAsync("nimbus_all_down");
+
+    [Fact]
     public Task OneZooKeeperServerKilled_NothingLost() => RunAsync("zookeeper_one_down");
 
     [Fact]

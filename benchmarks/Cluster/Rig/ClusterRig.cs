@@ -10,9 +10,9 @@ namespace StormSharp.Benchmarks.Cluster.Rig;
 
 /// <summary>
 /// A cluster started the way a user starts one, every daemon a <c>bin/storm</c> process: <c>dev-zookeeper</c>,
-/// <c>nimbus</c> and one <c>supervisor</c> with two slots, on free loopback ports, under a temporary run folder
+/// <c>nimbus</c> and one or more <c>supervisor</c>s with two slots each, on free loopback ports, under a temporary run folder
 /// (configuration, logs, local dirs, ZooKeeper's data). <see cref="Dispose"/> stops what it started by pid,
-/// supervisor first (it stops its workers), then any worker still alive, Nimbus, ZooKeeper and its JVM; the run
+/// supervisors first (it stops its workers), then any worker still alive, Nimbus, ZooKeeper and its JVM; the run
 /// folder is deleted unless <see cref="KeepRunDirectory"/> was set (it is, when something failed).
 /// </summary>
 internal sealed class ClusterRig : IDisposable
@@ -28,20 +28,20 @@ internal sealed class ClusterRig : IDisposable
     private readonly List<int> _zooKeeperJvm = [];
     private StormProcess? _zooKeeper;
     private StormProcess? _nimbus;
-    private StormProcess? _supervisor;
+    private readonly List<StormProcess> _supervisors = [];
 
-    private ClusterRig(string root)
+    private ClusterRig(string root, int supervisors)
     {
         Root = root;
         Storm = Path.Combine(root, "bin", "storm");
         RunDirectory = Path.Combine(Path.GetTempPath(), "stormsharp-bench-cluster-" + Guid.NewGuid().ToString("N")[..8]);
         ConfDirectory = Path.Combine(RunDirectory, "conf");
         LogDirectory = Path.Combine(RunDirectory, "logs");
-        SupervisorLocalDir = Path.Combine(RunDirectory, "supervisor");
-        var ports = FreePorts(4);
+        SupervisorLocalDirs = [.. Enumerable.Range(0, supervisors).Select(i => Path.Combine(RunDirectory, i == 0 ? "supervisor" : $"supervisor-{i + 1}"))];
+        var ports = FreePorts(2 + (2 * supervisors));
         ZooKeeperPort = ports[0];
         NimbusPort = ports[1];
-        SlotPorts = [ports[2], ports[3]];
+        SlotPorts = ports[2..];
         Nimbus = new NimbusProbe(NimbusPort);
         ZooKeeper = new ZooKeeperProbe(ZooKeeperPort);
     }
@@ -56,12 +56,14 @@ internal sealed class ClusterRig : IDisposable
 
     public string LogDirectory { get; }
 
-    public string SupervisorLocalDir { get; }
+    /// <summary>Each supervisor's <c>storm.local.dir</c>.</summary>
+    public IReadOnlyList<string> SupervisorLocalDirs { get; }
 
     public int ZooKeeperPort { get; }
 
     public int NimbusPort { get; }
 
+    /// <summary>Every supervisor's two slot ports, in supervisor order.</summary>
     public int[] SlotPorts { get; }
 
     public NimbusProbe Nimbus { get; }
@@ -70,13 +72,19 @@ internal sealed class ClusterRig : IDisposable
 
     public bool KeepRunDirectory { get; set; }
 
-    /// <summary>The pids whose CPU a cluster run is charged with: Nimbus, the supervisor and the topology's workers.</summary>
-    public IReadOnlyList<int> DaemonPids => [_nimbus!.Pid, _supervisor!.Pid];
+    /// <summary>The pids whose CPU a cluster run is charged with: Nimbus and the supervisors (the topology's workers apart).</summary>
+    public IReadOnlyList<int> DaemonPids => [_nimbus!.Pid, .. _supervisors.Select(s => s.Pid)];
 
-    /// <summary>Starts ZooKeeper, Nimbus and the supervisor and waits until each serves; stops what it started if one fails.</summary>
-    public static ClusterRig Start(string root)
+    /// <summary>Nimbus and the supervisors by name (<c>nimbus</c>, <c>supervisor</c>, <c>supervisor-2</c>, ...).</summary>
+    public IReadOnlyList<(string Name, int Pid)> Daemons => [("nimbus", _nimbus!.Pid), .. _supervisors.Select(s => (s.Name, s.Pid))];
+
+    /// <summary>
+    /// Starts ZooKeeper, Nimbus and <paramref name="supervisors"/> supervisors and waits until each serves; stops what it
+    /// started if one fails.
+    /// </summary>
+    public static ClusterRig Start(string root, int supervisors = 1)
     {
-        var rig = new ClusterRig(root);
+        var rig = new ClusterRig(root, supervisors);
         try
         {
             rig.StartDaemons();
@@ -129,13 +137,7 @@ internal sealed class ClusterRig : IDisposable
     public IReadOnlyList<int> WorkerPids(string topologyId)
     {
         var pids = new List<int>();
-        var workers = Path.Combine(SupervisorLocalDir, "workers");
-        if (!Directory.Exists(workers))
-        {
-            return pids;
-        }
-
-        foreach (var dir in Directory.EnumerateDirectories(workers))
+        foreach (var dir in SupervisorLocalDirs.Select(d => Path.Combine(d, "workers")).Where(Directory.Exists).SelectMany(Directory.EnumerateDirectories))
         {
             try
             {
@@ -156,13 +158,7 @@ internal sealed class ClusterRig : IDisposable
 
     private IEnumerable<int> AllWorkerPids()
     {
-        var workers = Path.Combine(SupervisorLocalDir, "workers");
-        if (!Directory.Exists(workers))
-        {
-            yield break;
-        }
-
-        foreach (var dir in Directory.EnumerateDirectories(workers))
+        foreach (var dir in SupervisorLocalDirs.Select(d => Path.Combine(d, "workers")).Where(Directory.Exists).SelectMany(Directory.EnumerateDirectories))
         {
             var pidFile = Path.Combine(dir, "pid");
             if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid))
@@ -195,8 +191,12 @@ internal sealed class ClusterRig : IDisposable
             _workerPids.Add(pid);
         }
 
-        // Supervisor first: it stops its workers (supervisor.worker.shutdown.sleep.secs, then kills them).
-        _supervisor?.Stop(TimeSpan.FromSeconds(30));
+        // Supervisors first: they stop their workers (supervisor.worker.shutdown.sleep.secs, then kill them).
+        foreach (var supervisor in _supervisors)
+        {
+            supervisor.Stop(TimeSpan.FromSeconds(30));
+        }
+
         foreach (var pid in _workerPids)
         {
             Signals.Stop(pid, WorkerMarker, TimeSpan.FromSeconds(5));
@@ -250,7 +250,7 @@ internal sealed class ClusterRig : IDisposable
         // Builds the CLI once (when stale) before daemons race to.
         StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, "version.out"), TimeSpan.FromMinutes(5), "version");
 
-        Bench.Log($"cluster: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, one supervisor with slots {SlotPorts[0]} and {SlotPorts[1]}; run folder {RunDirectory}");
+        Bench.Log($"cluster: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, {SupervisorLocalDirs.Count} supervisor(s) with slots {string.Join(", ", SlotPorts)}; run folder {RunDirectory}");
         _zooKeeper = Daemon("zookeeper", "dev-zookeeper");
         Wait(ZooKeeper.IsServing, StartTimeout, "ZooKeeper to answer ruok", _zooKeeper);
         _zooKeeperJvm.AddRange(Signals.Children(_zooKeeper.Pid));
@@ -258,18 +258,23 @@ internal sealed class ClusterRig : IDisposable
         _nimbus = Daemon("nimbus", "nimbus", "-c", $"storm.local.dir={Path.Combine(RunDirectory, "nimbus")}");
         Wait(Nimbus.IsLeader, StartTimeout, "Nimbus to lead", _nimbus);
 
-        _supervisor = Daemon(
-            "supervisor",
-            "supervisor",
-            "-c",
-            $"storm.local.dir={SupervisorLocalDir}",
-            "-c",
-            $"supervisor.slots.ports=[{SlotPorts[0]}, {SlotPorts[1]}]");
-        Wait(
-            () => Nimbus.IsLeader() && ClusterSlots() >= 2,
-            StartTimeout,
-            "the supervisor to register its two slots",
-            _supervisor);
+        for (var i = 0; i < SupervisorLocalDirs.Count; i++)
+        {
+            var supervisor = Daemon(
+                Path.GetFileName(SupervisorLocalDirs[i]),
+                "supervisor",
+                "-c",
+                $"storm.local.dir={SupervisorLocalDirs[i]}",
+                "-c",
+                $"supervisor.slots.ports=[{SlotPorts[2 * i]}, {SlotPorts[(2 * i) + 1]}]");
+            _supervisors.Add(supervisor);
+            var slots = 2 * (i + 1);
+            Wait(
+                () => Nimbus.IsLeader() && ClusterSlots() >= slots,
+                StartTimeout,
+                $"{supervisor.Name} to register its two slots",
+                supervisor);
+        }
     }
 
     private int ClusterSlots()
