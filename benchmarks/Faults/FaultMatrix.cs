@@ -31,6 +31,7 @@ internal static class FaultMatrix
         long records = 1_000_000;
         double rate = 20_000;
         var only = Faults;
+        var write = true;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,11 +42,14 @@ internal static class FaultMatrix
                 case "--rate" when i + 1 < args.Length:
                     rate = double.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--no-results":
+                    write = false;
+                    break;
                 case "--only" when i + 1 < args.Length:
                     only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 default:
-                    Console.Error.WriteLine($"usage: benchmarks/run faults [--records N] [--rate R] [--only {string.Join(',', Faults)}] (got '{args[i]}')");
+                    Console.Error.WriteLine($"usage: benchmarks/run faults [--records N] [--rate R] [--only {string.Join(',', Faults)}] [--no-results] (got '{args[i]}')");
                     return 2;
             }
         }
@@ -70,6 +74,7 @@ internal static class FaultMatrix
             stop.Cancel();
         };
         var results = new List<FaultResult>();
+        var started = DateTime.UtcNow;
         using (var cluster = await FaultCluster.StartAsync(Log, stop.Token).ConfigureAwait(false))
         {
             foreach (var fault in only)
@@ -92,6 +97,12 @@ internal static class FaultMatrix
 
         Console.WriteLine($"faults.total.records: {results.Sum(r => r.Records)}");
         Console.WriteLine($"faults.total.missing: {results.Sum(r => r.Missing)}");
+        if (write)
+        {
+            var path = Path.Combine(FaultCluster.RepositoryRoot, "benchmarks", "RESULTS.md");
+            FaultReport.Write(path, results, records, rate, started, DateTime.UtcNow);
+            Log($"wrote {path}");
+        }
         return results.All(r => r.Missing == 0 && r.Failure is null) ? 0 : 1;
     }
 

@@ -29,7 +29,10 @@ internal static class ClusterReport
             before += before.EndsWith('\n') ? "\n" : "\n\n";
         }
 
-        File.WriteAllText(path, before + Render(o, r, started, finished, commit));
+        // Sections of other suites after this one (the fault matrix's) stay as they are.
+        var next = at >= 0 ? existing.IndexOf("\n# ", at + 1 + Heading.Length, StringComparison.Ordinal) : -1;
+        var after = next >= 0 ? existing[next..] : string.Empty;
+        File.WriteAllText(path, before + Render(o, r, started, finished, commit) + after);
     }
 
     private static string Render(ClusterBenchOptions o, ClusterResults r, DateTime started, DateTime finished, string commit)

@@ -39,13 +39,15 @@ internal sealed class FaultCluster : IDisposable
         _hosts = hosts;
         RunDirectory = runDirectory;
         _log = log;
-        var root = typeof(FaultCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-        Storm = Path.Combine(root, "bin", "storm");
+        Storm = Path.Combine(RepositoryRoot, "bin", "storm");
         TopologyDll = typeof(FaultCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "FaultTopologyTargetPath").Value!;
 
         // A test host told to stop (SIGTERM) still stops what this rig started.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
+
+    /// <summary>The checkout this was built from (bin/storm, benchmarks/RESULTS.md).</summary>
+    public static string RepositoryRoot { get; } = typeof(FaultCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     public string RunDirectory { get; }
 
