@@ -26,6 +26,9 @@ internal static class FaultMatrix
 
     private const int Workers = 3;
 
+    /// <summary>How long the sink's rate must hold for the stream to count as recovered.</summary>
+    private const double Sustained = 3;
+
     public static async Task<int> MainAsync(string[] args)
     {
         long records = 1_000_000;
@@ -405,20 +408,28 @@ internal static class FaultMatrix
     }
 
     /// <summary>
-    /// Seconds from the fault until the start of the first one-second window whose rate is back to half of
-    /// <paramref name="before"/> (or until the run ended).
+    /// Seconds from the fault until the sink's rate is back to half of <paramref name="before"/> for good: the start of
+    /// the first span of <see cref="Sustained"/> seconds, every one-second window of which has at least that rate (a
+    /// stream that never fell that low recovers at once; one that never came back, when the run ended).
     /// </summary>
     private static double Recovery(List<(double T, long Lines)> samples, double at, double before)
     {
-        foreach (var s in samples.Where(s => s.T >= at + 1))
+        var last = samples[^1].T;
+        foreach (var s in samples.Where(s => s.T >= at && s.T + Sustained <= last))
         {
-            if (RateOver(samples, s.T - 1, s.T) >= before / 2)
+            var held = true;
+            for (var end = s.T + 1; end <= s.T + Sustained + 1e-9 && held; end += 0.5)
             {
-                return s.T - 1 - at;
+                held = RateOver(samples, end - 1, end) >= before / 2;
+            }
+
+            if (held)
+            {
+                return s.T - at;
             }
         }
 
-        return samples[^1].T - at;
+        return last - at;
     }
 
     /// <summary>VmRSS of a process in MB (0 once it is gone).</summary>
