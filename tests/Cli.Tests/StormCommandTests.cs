@@ -14,6 +14,17 @@ public sealed class StormCommandTests
     }
 
     [Fact]
+    public async Task RunAsync_Version_IsTheOneDirectoryBuildPropsSetsForEveryPackage()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot.Path, "Directory.Build.props"));
+        var prefix = props.Descendants("VersionPrefix").Single().Value;
+
+        var (_, stdout, _) = await RunAsync("version");
+
+        Assert.Equal("StormSharp " + prefix, stdout.Trim());
+    }
+
+    [Fact]
     public async Task RunAsync_Help_ListsLocalAndExitsZero()
     {
         var (code, stdout, _) = await RunAsync("help");
