@@ -51,7 +51,7 @@ internal static class LocalCommand
             throw CliException.BadInput($"local: {assemblyPath} is not a .NET assembly");
         }
 
-        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath));
+        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath), options.FirstMayNameType);
 
         using var loggerFactory = StormLogging.CreateConsoleFactory();
         LocalCluster cluster;
