@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -95,41 +96,49 @@ internal static class LocalCommand
 
         stdout.WriteLine($"running {string.Join(", ", names)} for {options.Ttl.TotalSeconds:0}s (--local-ttl); Ctrl-C stops early");
         var progress = new ProgressPrinter(stdout, stderr);
-        var started = DateTimeOffset.UtcNow;
-        var deadline = started + options.Ttl;
-        while (!stop.IsCancellationRequested)
+        var clock = Stopwatch.StartNew();
+
+        // Progress at every whole interval strictly before the ttl, each printed once; the block at the ttl is the
+        // final one, printed after the loop. Timed by one clock: a timer that fires a little early must not make a
+        // tick print twice or the ttl's block print before the final one.
+        for (var tick = ProgressInterval; !stop.IsCancellationRequested; tick += ProgressInterval)
         {
-            var left = deadline - DateTimeOffset.UtcNow;
-            if (left <= TimeSpan.Zero)
+            var until = tick < options.Ttl ? tick : options.Ttl;
+            if (!await WaitUntilAsync(clock, until, stop.Token).ConfigureAwait(false) || tick >= options.Ttl)
             {
                 break;
             }
 
-            try
-            {
-                await Task.Delay(left < ProgressInterval ? left : ProgressInterval, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            // The last lines are printed once, after the loop.
-            if (DateTimeOffset.UtcNow < deadline)
-            {
-                progress.Print(cluster, DateTimeOffset.UtcNow - started);
-            }
+            progress.Print(cluster, tick);
         }
 
         stdout.WriteLine(stop.IsCancellationRequested ? "stopping: interrupted" : $"stopping: --local-ttl of {options.Ttl.TotalSeconds:0}s reached");
         foreach (var name in cluster.GetTopologyNames())
         {
-            progress.Print(cluster, name, DateTimeOffset.UtcNow - started);
+            progress.Print(cluster, name, clock.Elapsed);
             cluster.KillTopology(name);
             stdout.WriteLine($"killed {name}");
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Waits until <paramref name="clock"/> reads <paramref name="elapsed"/>; false when stopped first.</summary>
+    private static async Task<bool> WaitUntilAsync(Stopwatch clock, TimeSpan elapsed, CancellationToken stop)
+    {
+        for (var left = elapsed - clock.Elapsed; left > TimeSpan.Zero; left = elapsed - clock.Elapsed)
+        {
+            try
+            {
+                await Task.Delay(left, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return !stop.IsCancellationRequested;
     }
 
     /// <summary>Runs the program's Main; what it throws becomes a <see cref="CliException"/> prefixed with <paramref name="verb"/>.</summary>
