@@ -58,7 +58,11 @@ internal static class LocalCommand
         LocalCluster cluster;
         try
         {
-            cluster = new LocalCluster(loggerFactory: loggerFactory);
+            // Local mode with one worker would pass a value no second worker could receive: try every tuple, as
+            // Storm's testing mode does (a topology's own config can turn it off).
+            cluster = new LocalCluster(
+                new Dictionary<string, object?>(StringComparer.Ordinal) { [Config.TopologyTestingAlwaysTrySerialize] = true },
+                loggerFactory);
         }
         catch (FormatException e)
         {
@@ -101,15 +105,32 @@ internal static class LocalCommand
         // Progress at every whole interval strictly before the ttl, each printed once; the block at the ttl is the
         // final one, printed after the loop. Timed by one clock: a timer that fires a little early must not make a
         // tick print twice or the ttl's block print before the final one.
-        for (var tick = ProgressInterval; !stop.IsCancellationRequested; tick += ProgressInterval)
+        var died = cluster.Died;
+        for (var tick = ProgressInterval; !stop.IsCancellationRequested && !died.IsCompleted; tick += ProgressInterval)
         {
             var until = tick < options.Ttl ? tick : options.Ttl;
-            if (!await WaitUntilAsync(clock, until, stop.Token).ConfigureAwait(false) || tick >= options.Ttl)
+            if (!await WaitUntilAsync(clock, until, died, stop.Token).ConfigureAwait(false) || tick >= options.Ttl)
             {
                 break;
             }
 
             progress.Print(cluster, tick);
+        }
+
+        if (died.IsCompleted)
+        {
+            // As a worker process dies and is restarted in a cluster, local mode stops: failing every tuple for the
+            // rest of the run and exiting 0 would hide the error.
+            var (topology, death) = await died.ConfigureAwait(false);
+            stderr.WriteLine(death.Error.ToString());
+            foreach (var name in cluster.GetTopologyNames())
+            {
+                progress.Print(cluster, name, clock.Elapsed);
+                cluster.KillTopology(name);
+                stdout.WriteLine($"killed {name}");
+            }
+
+            throw CliException.Failed($"local: topology {topology} stopped: {death}");
         }
 
         stdout.WriteLine(stop.IsCancellationRequested ? "stopping: interrupted" : $"stopping: --local-ttl of {options.Ttl.TotalSeconds:0}s reached");
@@ -123,22 +144,16 @@ internal static class LocalCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Waits until <paramref name="clock"/> reads <paramref name="elapsed"/>; false when stopped first.</summary>
-    private static async Task<bool> WaitUntilAsync(Stopwatch clock, TimeSpan elapsed, CancellationToken stop)
+    /// <summary>Waits until <paramref name="clock"/> reads <paramref name="elapsed"/>; false when stopped or <paramref name="died"/> first.</summary>
+    private static async Task<bool> WaitUntilAsync(Stopwatch clock, TimeSpan elapsed, Task died, CancellationToken stop)
     {
-        for (var left = elapsed - clock.Elapsed; left > TimeSpan.Zero; left = elapsed - clock.Elapsed)
+        for (var left = elapsed - clock.Elapsed; left > TimeSpan.Zero && !died.IsCompleted && !stop.IsCancellationRequested; left = elapsed - clock.Elapsed)
         {
-            try
-            {
-                await Task.Delay(left, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
+            // Task.Delay cancelled completes without throwing here: WhenAny only waits for it.
+            await Task.WhenAny(Task.Delay(left, stop), died).ConfigureAwait(false);
         }
 
-        return !stop.IsCancellationRequested;
+        return !stop.IsCancellationRequested && !died.IsCompleted;
     }
 
     /// <summary>Runs the program's Main; what it throws becomes a <see cref="CliException"/> prefixed with <paramref name="verb"/>.</summary>
