@@ -53,7 +53,10 @@ public static class Program
         };
 
         using var logging = StormLogging.CreateConsoleFactory();
-        using var cluster = new LocalCluster(loggerFactory: logging);
+        // As storm local does: encode every tuple on trial, so that a value a second worker could not receive fails
+        // here rather than in a cluster.
+        using var cluster = new LocalCluster(
+            new Dictionary<string, object?> { [Config.TopologyTestingAlwaysTrySerialize] = true }, logging);
         cluster.SubmitTopology(Name, CreateConfig(), CreateTopology());
         Console.WriteLine($"running {Name} in-process for {ttl.TotalSeconds:0}s; Ctrl-C stops early");
         while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(5)))
