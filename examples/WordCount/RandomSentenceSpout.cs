@@ -37,7 +37,10 @@ public sealed class RandomSentenceSpout : BaseRichSpout
     [NonSerialized]
     private long _nextId;
 
-    /// <summary>Creates the spout; it pauses <paramref name="pauseMillis"/> between sentences so the output stays readable.</summary>
+    [NonSerialized]
+    private long _nextAt;
+
+    /// <summary>Creates the spout; it emits a sentence every <paramref name="pauseMillis"/> at most, so the output stays readable.</summary>
     public RandomSentenceSpout(int pauseMillis = 50)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(pauseMillis);
@@ -55,9 +58,17 @@ public sealed class RandomSentenceSpout : BaseRichSpout
 
     public override void NextTuple()
     {
+        // Paced without sleeping: a NextTuple that emits nothing returns at once and is called again shortly, while
+        // a sleep would hold the executor's thread (and be moved to a thread of its own as a blocking component).
         if (_pauseMillis > 0)
         {
-            Thread.Sleep(_pauseMillis);
+            var now = Environment.TickCount64;
+            if (now < _nextAt)
+            {
+                return;
+            }
+
+            _nextAt = now + _pauseMillis;
         }
 
         long id;

@@ -9,51 +9,7 @@ namespace StormSharp.Cli;
 /// <summary>The <c>storm</c> command: one verb per subcommand, as in Apache Storm's launcher.</summary>
 internal static class StormCommand
 {
-    /// <summary>Storm verbs not built yet.</summary>
-    internal static readonly string[] ClusterVerbs = ["ui"];
-
     internal const string UsageLine = "usage: storm <command> [arguments]   (storm help lists the commands)";
-
-    internal const string Usage =
-        """
-        usage: storm <command> [arguments]
-
-        commands:
-          local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS]
-                   build the project if one is given, run Type's static Main (or the assembly's single Main)
-                   with args against an in-process cluster, show progress, and kill the topologies after
-                   SECONDS (default 20). Ctrl-C stops early. Arguments after "--" all go to Main.
-          jar <project dir | .csproj | .dll> [Type] [args...]
-                   build the project if one is given and run Type's static Main (or the assembly's single Main);
-                   each topology it submits is packed with the assembly's folder and sent to Nimbus, and its id
-                   printed. -c/--config also override the submitted topology's config.
-          kill NAME [-w SECS]
-                   deactivate the topology, wait SECS (default: its topology.message.timeout.secs), remove it
-          activate NAME        resume the topology's spouts
-          deactivate NAME      pause the topology's spouts
-          rebalance NAME [-w SECS] [-n WORKERS] [-e COMPONENT=PARALLELISM]...
-                   deactivate, wait SECS, then spread the topology over WORKERS workers and/or give components
-                   new executor counts (at most their task count)
-          list     the running topologies
-          get-errors NAME      the topology's recent errors, newest first
-          nimbus   run Nimbus in the foreground: the gRPC API on nimbus.thrift.port, the scheduler, leader
-                   election among the nimbus.seeds; SIGTERM or Ctrl-C stops it
-          supervisor
-                   run a supervisor in the foreground: registers this host's slots (supervisor.slots.ports),
-                   launches and watches the worker processes Nimbus assigns to them; SIGTERM stops it and them
-          dev-zookeeper
-                   run the installed Apache ZooKeeper in the foreground on storm.zookeeper.port, its data under
-                   dev.zookeeper.path, for a development cluster
-          version  print the StormSharp version
-          help     print this help
-
-        options of the daemons and of the verbs that talk to Nimbus (found through nimbus.seeds and nimbus.thrift.port):
-          -c key=value         override a storm.yaml setting (YAML value), e.g. -c nimbus.seeds='["host1"]'
-          --config FILE        read FILE instead of conf/storm.yaml
-
-        not available yet:
-          ui
-        """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
@@ -66,6 +22,16 @@ internal static class StormCommand
 
             var verb = args[0];
             var rest = args[1..];
+
+            // storm VERB --help: before the verb's own parsing, which would take --help for an argument. After "--"
+            // it belongs to the program.
+            var dashDash = Array.IndexOf(rest, "--");
+            if (verb is not ("help" or "--help" or "-h") && Array.FindIndex(rest, VerbHelp.IsHelpFlag) is var help && help >= 0 && (dashDash < 0 || help < dashDash))
+            {
+                stdout.Write(VerbHelp.For(verb));
+                return ExitCodes.Ok;
+            }
+
             switch (verb)
             {
                 case "local":
@@ -80,7 +46,12 @@ internal static class StormCommand
                     stdout.WriteLine("StormSharp " + Version);
                     return ExitCodes.Ok;
                 case "help" or "--help" or "-h":
-                    stdout.WriteLine(Usage);
+                    if (rest.Length > 1)
+                    {
+                        throw CliException.Usage($"help: unexpected argument '{rest[1]}'", "usage: storm help [VERB]");
+                    }
+
+                    stdout.Write(rest.Length == 0 ? VerbHelp.Usage() : VerbHelp.For(rest[0]));
                     return ExitCodes.Ok;
             }
 
@@ -89,13 +60,7 @@ internal static class StormCommand
                 return await ClusterCommands.RunAsync(verb, rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
-            if (Array.IndexOf(ClusterVerbs, verb) >= 0)
-            {
-                throw CliException.BadInput(
-                    $"'{verb}' is not available yet: the web UI is not built; 'storm list' and 'storm get-errors' show the cluster");
-            }
-
-            throw CliException.Usage($"unknown command '{verb}'");
+            throw VerbHelp.Unknown(verb);
         }
         catch (CliException e)
         {

@@ -18,6 +18,7 @@ public sealed class LocalCluster : IDisposable
     private readonly IReadOnlyDictionary<string, object?> _clusterConf;
     private readonly ILoggerFactory _loggerFactory;
     private readonly object _gate = new();
+    private readonly TaskCompletionSource<(string Name, WorkerDeath Death)> _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _submitted;
     private bool _disposed;
 
@@ -89,6 +90,7 @@ public sealed class LocalCluster : IDisposable
             var id = $"{name}-{++_submitted}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
             var definition = new TopologyDefinition(id, name, topology, conf, Resolve);
             var services = new TopologyServices(definition, _loggerFactory.CreateLogger("StormSharp.Topology." + name));
+            services.Died = death => _died.TrySetResult((name, death));
             var running = new LocalTopology(definition, services);
             _topologies[name] = new Running(running);
             beforeStart?.Invoke(running);
@@ -99,6 +101,12 @@ public sealed class LocalCluster : IDisposable
             return id;
         }
     }
+
+    /// <summary>
+    /// Completes when a worker of a topology here dies, as a worker process would (a Prepare or Open threw, or an
+    /// Execute with <c>topology.worker.die.on.error</c>): the host decides what follows; <c>storm local</c> stops.
+    /// </summary>
+    internal Task<(string Name, WorkerDeath Death)> Died => _died.Task;
 
     /// <summary>Stops a topology: spouts are deactivated and closed, then bolts cleaned up. Throws when no such topology runs.</summary>
     public void KillTopology(string name, TimeSpan? timeout = null)

@@ -12,9 +12,12 @@ public static class Testing
     /// <summary>
     /// Storm's completeTopology: runs <paramref name="topology"/> in a local cluster with each spout named in
     /// <paramref name="mockedSources"/> replaced by one that emits exactly those tuples (with message ids, on the
-    /// default stream, spread over the spout's tasks), waits until every tuple is acked or failed and the topology is
+    /// default stream, spread over the spout's tasks), with <c>topology.testing.always.try.serialize</c> on unless
+    /// <paramref name="config"/> sets it, waits until every tuple is acked or failed and the topology is
     /// quiet, and returns what every component emitted. Throws <see cref="TimeoutException"/> naming what was still
-    /// busy when <paramref name="timeout"/> (default 60 s) passes.
+    /// busy when <paramref name="timeout"/> (default 60 s) passes, and <see cref="InvalidOperationException"/> naming
+    /// the component when a worker dies (a Prepare or Open threw, or an Execute with
+    /// <c>topology.worker.die.on.error</c>).
     /// </summary>
     public static CompletedTopology CompleteTopology(
         StormTopology topology,
@@ -59,7 +62,11 @@ public static class Testing
         var name = "completed-" + key[..8];
         using var cluster = new LocalCluster();
         LocalTopology? running = null;
-        cluster.Submit(name, config ?? new Dictionary<string, object?>(), mocked, rt =>
+        // Every emitted tuple is encoded on trial unless the config says otherwise: a test with one worker must find
+        // the value a cluster could not send.
+        var conf = new Dictionary<string, object?>(config ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
+        conf.TryAdd(Config.TopologyTestingAlwaysTrySerialize, true);
+        cluster.Submit(name, conf, mocked, rt =>
         {
             running = rt;
             rt.Services.Capture = (component, stream, values) => emitted.Enqueue((component, stream, values));
@@ -77,6 +84,13 @@ public static class Testing
             if (quietChecks >= 3)
             {
                 break;
+            }
+
+            if (running!.Services.Death is { } death)
+            {
+                cluster.KillTopology(name);
+                FixedTupleSpout.Forget(key);
+                throw new InvalidOperationException($"the topology stopped: {death}", death.Error);
             }
 
             if (Stopwatch.GetTimestamp() > deadline)

@@ -68,6 +68,22 @@ public sealed class Config : Dictionary<string, object?>
     public const string TopologyMaxErrorReportPerInterval = "topology.max.error.report.per.interval";
 
     /// <summary>
+    /// What an exception thrown by <c>Execute</c>, <c>NextTuple</c>, <c>Ack</c> or <c>Fail</c> does. Default false: it
+    /// is reported (the component's errors, the log) and its tuple failed, and the worker carries on. True is Storm's
+    /// behaviour: the worker dies (a cluster's supervisor restarts it; <c>storm local</c> stops with exit code 1). A
+    /// <c>Prepare</c> or <c>Open</c> that throws always stops the worker, as in Storm.
+    /// </summary>
+    public const string TopologyWorkerDieOnError = "topology.worker.die.on.error";
+
+    /// <summary>
+    /// Storm's key: encode every emitted tuple in the wire format even when it goes to a task of the same worker, so
+    /// that a value no other process could receive fails its emit at once, naming the component, stream and field.
+    /// Default false (a cluster's hot path never encodes a tuple that stays in its worker); <c>storm local</c> and
+    /// <c>Testing.CompleteTopology</c> turn it on unless the topology's config sets it.
+    /// </summary>
+    public const string TopologyTestingAlwaysTrySerialize = "topology.testing.always.try.serialize";
+
+    /// <summary>
     /// Serializers of user types in tuples: a list of single-entry maps from a type's assembly-qualified name to the
     /// assembly-qualified name of its <see cref="ITupleValueSerializer{T}"/>, as Storm's <c>topology.kryo.register</c>
     /// lists Kryo serializers. Type ids follow the type names' ordinal order, so every worker numbers them alike.

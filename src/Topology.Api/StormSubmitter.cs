@@ -9,6 +9,13 @@ public static class StormSubmitter
     private static volatile ITopologySubmitter? _submitter;
 
     /// <summary>
+    /// Whether the program runs under <c>storm local</c> or <c>storm jar</c> (or a <c>LocalCluster</c> installed as
+    /// submitter), so that <see cref="SubmitTopology"/> has somewhere to send topologies. A program started on its own
+    /// (<c>dotnet run</c>) can test this and run its topology in a <c>LocalCluster</c> instead.
+    /// </summary>
+    public static bool HasCluster => _submitter is not null;
+
+    /// <summary>
     /// Validates and submits the topology under <paramref name="name"/>. Throws <see cref="InvalidTopologyException"/>
     /// naming each problem when the topology cannot run, and <see cref="InvalidOperationException"/> when the program
     /// was not started by <c>storm local</c> or <c>storm jar</c>.

@@ -85,6 +85,34 @@ public sealed class EntryPointTests
     }
 
     [Fact]
+    public void Find_MistypedTypeNameWithoutNamespace_ErrorNamesTheClosestCandidateAndTheWayOut()
+    {
+        var e = Assert.Throws<CliException>(() => EntryPoint.Find([typeof(WithArgs), typeof(NoMain)], null, ["WithArgss", "x"], Assembly));
+
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Contains("no type 'WithArgss'", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"did you mean {DisplayName(typeof(WithArgs))}?", e.Message, StringComparison.Ordinal);
+        Assert.Contains("put it after --", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_TypeLikeArgumentAfterDoubleDash_IsPassedToMain()
+    {
+        var entry = EntryPoint.Find([typeof(WithArgs)], null, ["WithArgss", "x"], Assembly, firstMayNameType: false);
+
+        Assert.Same(typeof(WithArgs).GetMethod("Main"), entry.Method);
+        Assert.Equal(["WithArgss", "x"], entry.Arguments);
+    }
+
+    [Fact]
+    public void Find_LowerCaseWordAsFirstArgument_IsPassedToMain()
+    {
+        var entry = EntryPoint.Find([typeof(WithArgs)], null, ["input"], Assembly);
+
+        Assert.Equal(["input"], entry.Arguments);
+    }
+
+    [Fact]
     public void Find_FileNameAsFirstArgument_IsPassedToMainNotTakenForAType()
     {
         var entry = EntryPoint.Find([typeof(WithArgs)], null, ["input.txt"], Assembly);

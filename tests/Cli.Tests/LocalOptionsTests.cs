@@ -26,6 +26,16 @@ public sealed class LocalOptionsTests
     }
 
     [Fact]
+    public void Parse_DoubleDashBeforeFirstArgument_KeepsItFromNamingAType()
+    {
+        var options = LocalOptions.Parse(["app.dll", "--", "WordCount", "--local-ttl", "3"]);
+
+        Assert.Equal(["WordCount", "--local-ttl", "3"], options.Arguments);
+        Assert.False(options.FirstMayNameType);
+        Assert.True(LocalOptions.Parse(["app.dll", "My.Topology", "--", "x"]).FirstMayNameType);
+    }
+
+    [Fact]
     public void Parse_TtlBeforeTargetWithEqualsSign_IsAccepted()
     {
         var options = LocalOptions.Parse(["--local-ttl=7", "proj"]);

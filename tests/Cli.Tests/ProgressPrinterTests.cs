@@ -23,6 +23,19 @@ public sealed class ProgressPrinterTests
     }
 
     [Fact]
+    public void Format_TickTuples_AreKeptOutOfTheBoltsCountsAndShownApart()
+    {
+        var info = Topology(
+            Component("count", false, Stream("split:default", emitted: 0, acked: 686, failed: 0)),
+            Component("report", false, Stream("count:default", emitted: 0, acked: 686, failed: 0), Stream("__system:__tick", emitted: 0, acked: 3, failed: 0)));
+
+        var lines = ProgressPrinter.Format(info, TimeSpan.FromSeconds(5)).ToList();
+
+        Assert.Equal("[  5s] word-count count   emitted 0  acked 686  failed 0", lines[0]);
+        Assert.Equal("[  5s] word-count report  emitted 0  acked 686  failed 0  (system streams: acked 3  failed 0)", lines[1]);
+    }
+
+    [Fact]
     public void Format_EngineComponents_AreLeftOut()
     {
         var info = Topology(

@@ -14,6 +14,17 @@ public sealed class StormCommandTests
     }
 
     [Fact]
+    public async Task RunAsync_Version_IsTheOneDirectoryBuildPropsSetsForEveryPackage()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot.Path, "Directory.Build.props"));
+        var prefix = props.Descendants("VersionPrefix").Single().Value;
+
+        var (_, stdout, _) = await RunAsync("version");
+
+        Assert.Equal("StormSharp " + prefix, stdout.Trim());
+    }
+
+    [Fact]
     public async Task RunAsync_Help_ListsLocalAndExitsZero()
     {
         var (code, stdout, _) = await RunAsync("help");
@@ -31,6 +42,72 @@ public sealed class StormCommandTests
         Assert.Empty(stdout);
         Assert.StartsWith("storm: unknown command 'submitt'", stderr, StringComparison.Ordinal);
         Assert.Contains("usage: storm", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("help", "local")]
+    [InlineData("local", "--help")]
+    [InlineData("local", "-h")]
+    public async Task RunAsync_HelpForLocal_PrintsItsUsageAndExitsZero(string first, string second)
+    {
+        var (code, stdout, _) = await RunAsync(first, second);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.StartsWith("usage: storm local <project dir", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("rebalance", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_VerbHelpAfterItsArguments_PrintsItsUsageWithTheConfigOptions()
+    {
+        var (code, stdout, _) = await RunAsync("kill", "word-count", "--help");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.StartsWith("usage: storm kill NAME [-w SECS]", stdout, StringComparison.Ordinal);
+        Assert.Contains("-c key=value", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelpFlagAfterDoubleDash_BelongsToTheProgram()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "stormsharp-no-such-" + Guid.NewGuid().ToString("N"));
+
+        var (code, stdout, stderr) = await RunAsync("local", missing, "--", "--help");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.Contains(missing + ": no such file or directory", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_NamesStormVerbsThatAreNotAvailable()
+    {
+        var (_, stdout, _) = await RunAsync("help");
+
+        Assert.Contains("Apache Storm commands not available in StormSharp yet:", stdout, StringComparison.Ordinal);
+        Assert.Contains("logviewer", stdout, StringComparison.Ordinal);
+        Assert.Contains("drpc-client", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("drpc")]
+    [InlineData("help", "drpc")]
+    public async Task RunAsync_StormVerbNotBuilt_SaysSoInsteadOfUnknownAndExitsTwo(params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.Contains("'drpc' is an Apache Storm command that is not available in StormSharp yet", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelpForUnknownVerb_NamesItAndExitsTwo()
+    {
+        var (code, _, stderr) = await RunAsync("help", "submitt");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("storm: unknown command 'submitt'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,6 +79,56 @@ public sealed class TopologyProjectFixture : IDisposable
                 }
             }
 
+            public sealed class BrokenPrepareBolt : BaseBasicBolt
+            {
+                public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context) =>
+                    throw new InvalidOperationException("no connection to the store");
+
+                public override void Execute(ITuple input, IBasicOutputCollector collector)
+                {
+                }
+
+                public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+                {
+                }
+            }
+
+            public sealed class Opaque
+            {
+                public long N { get; set; }
+            }
+
+            public sealed class OpaqueBolt : BaseBasicBolt
+            {
+                public override void Execute(ITuple input, IBasicOutputCollector collector) =>
+                    collector.Emit(new Values(new Opaque { N = input.GetLong(0) }));
+
+                public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("opaque"));
+            }
+
+            public static class BrokenPrepareTopology
+            {
+                public static void Main()
+                {
+                    var builder = new TopologyBuilder();
+                    builder.SetSpout("numbers", new NumberSpout());
+                    builder.SetBolt("broken", new BrokenPrepareBolt()).ShuffleGrouping("numbers");
+                    StormSubmitter.SubmitTopology("broken-topology", new Config(), builder.CreateTopology());
+                }
+            }
+
+            public static class OpaqueTopology
+            {
+                public static void Main()
+                {
+                    var builder = new TopologyBuilder();
+                    builder.SetSpout("numbers", new NumberSpout());
+                    builder.SetBolt("wrap", new OpaqueBolt()).ShuffleGrouping("numbers");
+                    builder.SetBolt("sink", new MarkerBolt("unused")).ShuffleGrouping("wrap");
+                    StormSubmitter.SubmitTopology("opaque-topology", new Config(), builder.CreateTopology());
+                }
+            }
+
             public static class InvalidTopology
             {
                 public static void Main(string[] args)

@@ -50,4 +50,27 @@ public sealed class ClusterFaultTests(StandaloneServerFixture zooKeeper)
             ClusterRig.WorkerStart);
         await rig.UntilAckingAsync(id, "with both workers on supervisor a");
     }
+
+    [Fact]
+    public async Task BoltPrepareThrows_WorkerDiesAndItsSupervisorStartsItAgain_ErrorRecorded()
+    {
+        await using var rig = await ClusterRig.StartAsync(zooKeeper);
+        var a = await rig.StartSupervisorAsync("a");
+        await rig.StormAsync("jar", ClusterRig.TestTopologiesDll, "StormSharp.Integration.Topologies.FailingPrepareTopology");
+
+        // As in Storm, the worker dies (exit code 20) instead of failing every tuple for the rest of its life, and its
+        // supervisor starts another; that one dies too, its bolt being no better.
+        var first = 0;
+        await rig.UntilAsync(
+            () => Task.FromResult(a.Workers.Count == 1 && (first = a.Workers.Single().Value.Pid) > 0),
+            "supervisor a to launch the worker",
+            ClusterRig.WorkerStart);
+        await rig.UntilAsync(
+            () => Task.FromResult(a.Workers.Count == 1 && a.Workers.Single().Value.Pid != first && !rig.WorkerPids().Contains(first)),
+            $"the worker (pid {first}) to die of its bolt's Prepare and supervisor a to start another",
+            ClusterRig.WorkerStart);
+
+        var errors = await rig.StormAsync("get-errors", "failing-prepare");
+        Assert.Contains("no connection to the store (failing-prepare)", errors, StringComparison.Ordinal);
+    }
 }

@@ -67,6 +67,24 @@ public sealed class StatsTests : ClusterTestBase
     }
 
     [Fact]
+    public void Total_BoltGettingTickTuples_CountsOnlyUserStreamsAndSystemTotalTheTicks()
+    {
+        const int count = 20;
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new CountingSpout(Key, count));
+        builder.SetBolt("ticked", new RecordingBolt(Board.NewKey())).ShuffleGrouping("spout").AddConfiguration(Config.TopologyTickTupleFreqSecs, 1);
+        Cluster.SubmitTopology("ticked", new Config(), builder.CreateTopology());
+
+        Await.Until(() => Board.Of(Key).TotalAcks == count, TimeSpan.FromSeconds(20), () => $"{count} acks, have {Board.Of(Key).TotalAcks}");
+        Await.Until(() => Cluster.GetTopologyInfo("ticked").Component("ticked").SystemTotal().Acked >= 1, TimeSpan.FromSeconds(10), "a tick tuple acked");
+        var bolt = Cluster.GetTopologyInfo("ticked").Component("ticked");
+
+        Assert.Equal(count, bolt.Total().Acked);
+        Assert.Equal(count, bolt.Total().Executed);
+        Assert.True(bolt.SystemTotal().Executed >= 1, $"ticks executed: {bolt.SystemTotal()}");
+    }
+
+    [Fact]
     public void ExecutorStats_Windows_SubtractSnapshotTakenAWindowAgo()
     {
         var freq = System.Diagnostics.Stopwatch.Frequency;

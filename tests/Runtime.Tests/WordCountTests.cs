@@ -40,4 +40,21 @@ public sealed class WordCountTests
         Assert.Equal(corpus.Count, spout.Acked);
         Assert.Equal(0, spout.Failed);
     }
+
+    [Fact]
+    public void WordCountTopology_PacedSpout_StaysOnTheSharedPool()
+    {
+        // The example must not trip the engine's blocking-component warning: its spout paces itself without sleeping.
+        using var cluster = new LocalCluster();
+        Execution.LocalTopology? running = null;
+        cluster.Submit(WordCountTopology.Name, new Config(), WordCountTopology.Build(), rt => running = rt);
+
+        Await.Until(
+            () => cluster.GetTopologyInfo(WordCountTopology.Name).Component("sentences").Total().Emitted >= 40,
+            TimeSpan.FromSeconds(30),
+            () => "the spout to emit 40 sentences (one per 50 ms)");
+
+        var spout = running!.Executors.Single(e => e.ComponentId == "sentences");
+        Assert.False(spout.OnOwnThread, "the spout's executor was moved to a thread of its own as a blocking component");
+    }
 }

@@ -131,7 +131,8 @@ internal static class ClusterCommands
 
         var assemblyPath = await TopologyProject.ResolveAssemblyAsync(args[0], stderr, ct).ConfigureAwait(false);
         var assembly = TopologyLoadContext.LoadMain(assemblyPath, out var context);
-        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, [.. args.Skip(1)], Path.GetFileName(assemblyPath));
+        var entry = EntryPoint.Find(
+            EntryPoint.TypesOf(assembly), assembly.EntryPoint, [.. args.Skip(1)], Path.GetFileName(assemblyPath), firstMayNameType: cl.LiteralFrom > 1);
 
         // Find the leader before running user code, so an unreachable cluster fails fast and says so.
         await nimbus.FindLeaderAsync(ct).ConfigureAwait(false);

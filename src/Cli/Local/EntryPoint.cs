@@ -12,11 +12,15 @@ internal sealed partial record EntryPoint(MethodInfo Method, string[] Arguments)
     /// <summary>
     /// Chooses Main: when the first argument names a type of <paramref name="types"/> (full or simple name), that
     /// type's static Main(string[]) or Main(); otherwise the assembly's entry point; otherwise the single public static
-    /// Main of a public type. The arguments left over go to Main.
+    /// Main of a public type. The arguments left over go to Main. A first argument that looks like a type name (a
+    /// dotted name, or one identifier starting with a capital) but names none is an error listing the candidates,
+    /// since it is most likely a mistyped type; unless <paramref name="firstMayNameType"/> is false (it came after
+    /// <c>--</c>), in which case it goes to Main unexamined.
     /// </summary>
-    public static EntryPoint Find(IReadOnlyList<Type> types, MethodInfo? assemblyEntryPoint, IReadOnlyList<string> arguments, string assemblyName)
+    public static EntryPoint Find(
+        IReadOnlyList<Type> types, MethodInfo? assemblyEntryPoint, IReadOnlyList<string> arguments, string assemblyName, bool firstMayNameType = true)
     {
-        if (arguments.Count > 0)
+        if (arguments.Count > 0 && firstMayNameType)
         {
             var name = arguments[0];
             var named = types.Where(t => Matches(t, name)).ToList();
@@ -35,7 +39,8 @@ internal sealed partial record EntryPoint(MethodInfo Method, string[] Arguments)
 
             if (LooksLikeTypeName(name))
             {
-                throw CliException.BadInput($"local: no type '{name}' in {assemblyName}; {Candidates(types)}");
+                throw CliException.BadInput(
+                    $"local: no type '{name}' in {assemblyName}{DidYouMean(types, name)}; {Candidates(types)} (to pass '{name}' to Main instead, put it after --)");
             }
         }
 
@@ -122,6 +127,53 @@ internal sealed partial record EntryPoint(MethodInfo Method, string[] Arguments)
         return withMain.Count == 0 ? "no type in it has a static Main" : "types with a static Main: " + string.Join(", ", withMain);
     }
 
+    private static string DidYouMean(IReadOnlyList<Type> types, string name)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var t in types)
+        {
+            if (t.ContainsGenericParameters || IsCompilerGenerated(t) || MainOf(t) is null)
+            {
+                continue;
+            }
+
+            var candidate = name.Contains('.', StringComparison.Ordinal) ? DisplayNameOf(t) : t.Name;
+            var distance = EditDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                (best, bestDistance) = (DisplayNameOf(t), distance);
+            }
+        }
+
+        // A few typos, not a different name altogether.
+        return best is not null && bestDistance <= Math.Max(2, name.Length / 4) ? $" (did you mean {best}?)" : string.Empty;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     private static bool Matches(Type type, string name) =>
         type.FullName is { } full && (full == name || full.Replace('+', '.') == name) || type.Name == name && !IsCompilerGenerated(type);
 
@@ -133,7 +185,8 @@ internal sealed partial record EntryPoint(MethodInfo Method, string[] Arguments)
 
     private static string Describe(MethodInfo m) => DisplayNameOf(m.DeclaringType!) + "." + m.Name;
 
-    // Namespace.Type: dotted identifiers starting with capitals, which a file name, number or option is unlikely to be.
-    [GeneratedRegex(@"^[A-Z_][A-Za-z0-9_]*(\.[A-Z_][A-Za-z0-9_]*)+$")]
+    // Namespace.Type, or a Type alone: identifiers starting with capitals, as .NET names types, which a file name,
+    // number, option or lower-case word is unlikely to be.
+    [GeneratedRegex(@"^[A-Z_][A-Za-z0-9_]*(\.[A-Z_][A-Za-z0-9_]*)*$")]
     private static partial Regex QualifiedName();
 }

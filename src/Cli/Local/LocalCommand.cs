@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -51,13 +52,17 @@ internal static class LocalCommand
             throw CliException.BadInput($"local: {assemblyPath} is not a .NET assembly");
         }
 
-        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath));
+        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath), options.FirstMayNameType);
 
         using var loggerFactory = StormLogging.CreateConsoleFactory();
         LocalCluster cluster;
         try
         {
-            cluster = new LocalCluster(loggerFactory: loggerFactory);
+            // Local mode with one worker would pass a value no second worker could receive: try every tuple, as
+            // Storm's testing mode does (a topology's own config can turn it off).
+            cluster = new LocalCluster(
+                new Dictionary<string, object?>(StringComparer.Ordinal) { [Config.TopologyTestingAlwaysTrySerialize] = true },
+                loggerFactory);
         }
         catch (FormatException e)
         {
@@ -95,41 +100,60 @@ internal static class LocalCommand
 
         stdout.WriteLine($"running {string.Join(", ", names)} for {options.Ttl.TotalSeconds:0}s (--local-ttl); Ctrl-C stops early");
         var progress = new ProgressPrinter(stdout, stderr);
-        var started = DateTimeOffset.UtcNow;
-        var deadline = started + options.Ttl;
-        while (!stop.IsCancellationRequested)
+        var clock = Stopwatch.StartNew();
+
+        // Progress at every whole interval strictly before the ttl, each printed once; the block at the ttl is the
+        // final one, printed after the loop. Timed by one clock: a timer that fires a little early must not make a
+        // tick print twice or the ttl's block print before the final one.
+        var died = cluster.Died;
+        for (var tick = ProgressInterval; !stop.IsCancellationRequested && !died.IsCompleted; tick += ProgressInterval)
         {
-            var left = deadline - DateTimeOffset.UtcNow;
-            if (left <= TimeSpan.Zero)
+            var until = tick < options.Ttl ? tick : options.Ttl;
+            if (!await WaitUntilAsync(clock, until, died, stop.Token).ConfigureAwait(false) || tick >= options.Ttl)
             {
                 break;
             }
 
-            try
+            progress.Print(cluster, tick);
+        }
+
+        if (died.IsCompleted)
+        {
+            // As a worker process dies and is restarted in a cluster, local mode stops: failing every tuple for the
+            // rest of the run and exiting 0 would hide the error.
+            var (topology, death) = await died.ConfigureAwait(false);
+            stderr.WriteLine(death.Error.ToString());
+            foreach (var name in cluster.GetTopologyNames())
             {
-                await Task.Delay(left < ProgressInterval ? left : ProgressInterval, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                progress.Print(cluster, name, clock.Elapsed);
+                cluster.KillTopology(name);
+                stdout.WriteLine($"killed {name}");
             }
 
-            // The last lines are printed once, after the loop.
-            if (DateTimeOffset.UtcNow < deadline)
-            {
-                progress.Print(cluster, DateTimeOffset.UtcNow - started);
-            }
+            throw CliException.Failed($"local: topology {topology} stopped: {death}");
         }
 
         stdout.WriteLine(stop.IsCancellationRequested ? "stopping: interrupted" : $"stopping: --local-ttl of {options.Ttl.TotalSeconds:0}s reached");
         foreach (var name in cluster.GetTopologyNames())
         {
-            progress.Print(cluster, name, DateTimeOffset.UtcNow - started);
+            progress.Print(cluster, name, clock.Elapsed);
             cluster.KillTopology(name);
             stdout.WriteLine($"killed {name}");
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Waits until <paramref name="clock"/> reads <paramref name="elapsed"/>; false when stopped or <paramref name="died"/> first.</summary>
+    private static async Task<bool> WaitUntilAsync(Stopwatch clock, TimeSpan elapsed, Task died, CancellationToken stop)
+    {
+        for (var left = elapsed - clock.Elapsed; left > TimeSpan.Zero && !died.IsCompleted && !stop.IsCancellationRequested; left = elapsed - clock.Elapsed)
+        {
+            // Task.Delay cancelled completes without throwing here: WhenAny only waits for it.
+            await Task.WhenAny(Task.Delay(left, stop), died).ConfigureAwait(false);
+        }
+
+        return !stop.IsCancellationRequested && !died.IsCompleted;
     }
 
     /// <summary>Runs the program's Main; what it throws becomes a <see cref="CliException"/> prefixed with <paramref name="verb"/>.</summary>

@@ -8,6 +8,9 @@ namespace StormSharp.Cli.Local;
 /// </summary>
 internal sealed record LocalOptions(string Target, IReadOnlyList<string> Arguments, TimeSpan Ttl)
 {
+    /// <summary>Whether the first of <see cref="Arguments"/> came before <c>--</c>, so that it may name the type to run.</summary>
+    public bool FirstMayNameType { get; init; } = true;
+
     /// <summary>Storm's default for <c>--local-ttl</c>.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(20);
 
@@ -25,6 +28,7 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
         TimeSpan? ttl = null;
         var rest = new List<string>();
         var passThrough = false;
+        var firstMayNameType = true;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -37,6 +41,7 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             if (arg == "--")
             {
                 passThrough = true;
+                firstMayNameType = rest.Count > 0;
                 continue;
             }
 
@@ -85,7 +90,7 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             throw CliException.Usage("local: missing the topology project directory, .csproj or .dll", UsageLine);
         }
 
-        return new LocalOptions(target, rest, ttl ?? DefaultTtl);
+        return new LocalOptions(target, rest, ttl ?? DefaultTtl) { FirstMayNameType = firstMayNameType };
     }
 
     private static TimeSpan ParseTtl(string value)

@@ -53,7 +53,10 @@ internal sealed class ProgressPrinter(TextWriter stdout, TextWriter stderr)
         }
     }
 
-    /// <summary>One line per user component: <c>[  5s] word-count split      emitted 120 acked 118 failed 0</c>.</summary>
+    /// <summary>
+    /// One line per user component: <c>[  5s] word-count split      emitted 120 acked 118 failed 0</c>, its own streams
+    /// only, then what it acked of system streams (tick tuples) when it had any.
+    /// </summary>
     internal static IEnumerable<string> Format(TopologyInfo info, TimeSpan elapsed)
     {
         var components = info.Components.Where(c => !Utils.IsReservedId(c.Id)).ToList();
@@ -61,10 +64,20 @@ internal sealed class ProgressPrinter(TextWriter stdout, TextWriter stderr)
         var seconds = ((int)Math.Round(elapsed.TotalSeconds)).ToString(CultureInfo.InvariantCulture).PadLeft(3);
         foreach (var c in components)
         {
-            var t = c.Windows.ContainsKey(StatsWindows.AllTime) ? c.Total(StatsWindows.AllTime) : c.Total(c.Windows.Keys.Max());
-            yield return string.Create(
+            var window = c.Windows.ContainsKey(StatsWindows.AllTime) ? StatsWindows.AllTime : c.Windows.Keys.Max();
+            var t = c.Total(window);
+            var line = string.Create(
                 CultureInfo.InvariantCulture,
                 $"[{seconds}s] {info.Name} {c.Id.PadRight(width)}  emitted {t.Emitted}  acked {t.Acked}  failed {t.Failed}");
+
+            // Tick tuples and other system streams are counted apart, as Storm's UI shows them only on request.
+            var system = c.SystemTotal(window);
+            if (system.Executed + system.Acked + system.Failed + system.Emitted > 0)
+            {
+                line += string.Create(CultureInfo.InvariantCulture, $"  (system streams: acked {system.Acked}  failed {system.Failed})");
+            }
+
+            yield return line;
         }
     }
 }

@@ -17,11 +17,13 @@ internal sealed record CommandLineConfig(string? ConfigFile, IReadOnlyList<KeyVa
         string? file = null;
         var overrides = new List<KeyValuePair<string, object?>>();
         var rest = new List<string>();
+        var literalFrom = int.MaxValue;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
             if (arg == "--")
             {
+                literalFrom = rest.Count;
                 for (i++; i < args.Count; i++)
                 {
                     rest.Add(args[i]);
@@ -53,8 +55,11 @@ internal sealed record CommandLineConfig(string? ConfigFile, IReadOnlyList<KeyVa
             rest.Add(arg);
         }
 
-        return new CommandLineConfig(file, overrides, rest);
+        return new CommandLineConfig(file, overrides, rest) { LiteralFrom = literalFrom };
     }
+
+    /// <summary>The index in <see cref="Arguments"/> of the first one given after <c>--</c>: from there on, nothing is interpreted.</summary>
+    public int LiteralFrom { get; init; } = int.MaxValue;
 
     /// <summary>Parses <c>key=value</c> with a YAML-typed value; throws <see cref="FormatException"/> naming the option.</summary>
     public static KeyValuePair<string, object?> ParseAssignment(string assignment)

@@ -42,7 +42,7 @@ internal sealed class BoltExecutor : Executor
             }
             catch (Exception e)
             {
-                ReportError(t.TaskId, e);
+                ReportFatal(t.TaskId, "Prepare", e);
             }
         }
     }
@@ -180,7 +180,7 @@ internal sealed class BoltExecutor : Executor
                 }
                 catch (Exception e)
                 {
-                    executor.ReportError(TaskId, e);
+                    executor.ReportUserError(TaskId, "Execute", e);
                     Fail(input);
                 }
             }
@@ -203,7 +203,7 @@ internal sealed class BoltExecutor : Executor
                 }
                 catch (Exception e)
                 {
-                    executor.ReportError(TaskId, e);
+                    executor.ReportUserError(TaskId, "Execute", e);
                     Fail(input);
                 }
                 finally
@@ -356,6 +356,13 @@ internal sealed class BoltExecutor : Executor
 
         private void Send(StreamInfo stream, TupleImpl? anchor, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> values)
         {
+            // Before any tuple goes out: with topology.testing.always.try.serialize, a value no other worker could
+            // receive fails the emit itself.
+            if (executor.ObserveEmits)
+            {
+                executor.Observe(TaskId, stream, values);
+            }
+
             var targets = executor.Targets;
             var acking = executor.Acking;
             for (var i = 0; i < targets.Count; i++)
@@ -380,10 +387,6 @@ internal sealed class BoltExecutor : Executor
             }
 
             executor.Stats.RecordEmit(stream.Index, targets.Count);
-            if (executor.ObserveEmits)
-            {
-                executor.Observe(TaskId, stream, values);
-            }
         }
 
         private void Anchor(TupleImpl child, TupleImpl parent)

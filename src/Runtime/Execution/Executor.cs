@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Queues;
 using StormSharp.Runtime.Routing;
+using StormSharp.Runtime.Serialization;
 using StormSharp.Runtime.Stats;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
@@ -51,6 +52,8 @@ internal abstract class Executor : IPoolTurn
     private readonly List<OutBatch> _dirty = [];
     private readonly long _flushTicks;
     private readonly Dictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
+    private TupleCodec? _trialCodec;
+    private PooledBufferWriter? _trialBuffer;
     private readonly List<Grouper> _allGroupers = [];
     private readonly TupleImpl?[] _buffer = new TupleImpl?[PollBatch];
     private int _next;
@@ -127,22 +130,51 @@ internal abstract class Executor : IPoolTurn
 
     protected StreamInfo AckResetStream { get; }
 
-    /// <summary>Whether emits are logged (<c>topology.debug</c>) or captured (testing): fixed when the executor starts.</summary>
+    /// <summary>
+    /// Whether emits are logged (<c>topology.debug</c>), captured (testing) or encoded on trial
+    /// (<c>topology.testing.always.try.serialize</c>): fixed when the executor starts, so that an executor with none of
+    /// them pays one branch per emit.
+    /// </summary>
     protected bool ObserveEmits { get; private set; }
 
     /// <summary>The acker task that tracks <paramref name="root"/>.</summary>
     protected int AckerTaskFor(long root) =>
         _ackerTasks.Length == 1 ? _ackerTasks[0] : _ackerTasks[(int)((ulong)root % (ulong)_ackerTasks.Length)];
 
-    /// <summary>Logs and captures an emit, when <see cref="ObserveEmits"/>.</summary>
+    /// <summary>
+    /// Encodes on trial, logs and captures an emit, when <see cref="ObserveEmits"/>; called before the tuple goes out.
+    /// Throws <see cref="InvalidOperationException"/> naming the component, stream and field when a value has no wire
+    /// encoding and <c>topology.testing.always.try.serialize</c> is on.
+    /// </summary>
     protected void Observe(int task, StreamInfo stream, IReadOnlyList<object?> values)
     {
+        if (Settings.AlwaysTrySerialize)
+        {
+            TrySerialize(task, stream, values);
+        }
+
         if (Settings.Debug)
         {
             Services.LogEmit(ComponentId, task, stream, values);
         }
 
         Services.Capture?.Invoke(ComponentId, stream.StreamId, values);
+    }
+
+    private void TrySerialize(int task, StreamInfo stream, IReadOnlyList<object?> values)
+    {
+        _trialCodec ??= new TupleCodec(Runtime.Definition.StreamTable, Runtime.Definition.Serializers);
+        _trialBuffer ??= new PooledBufferWriter(1024);
+        _trialBuffer.Reset();
+        try
+        {
+            _trialCodec.WriteTuple(_trialBuffer, task, task, stream.StreamId, [], values);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidOperationException(
+                $"component '{ComponentId}' emitted a tuple no other worker could receive ({Config.TopologyTestingAlwaysTrySerialize} is on): {e.Message}", e);
+        }
     }
 
     public WorkerRuntime Runtime { get; }
@@ -201,7 +233,7 @@ internal abstract class Executor : IPoolTurn
     {
         _pool = pool;
         _started = true;
-        ObserveEmits = Settings.Debug || Services.Capture is not null;
+        ObserveEmits = Settings.Debug || Services.Capture is not null || Settings.AlwaysTrySerialize;
         AdoptRouting(Runtime.Routing);
         if (timer is null)
         {
@@ -516,6 +548,25 @@ internal abstract class Executor : IPoolTurn
     }
 
     protected void ReportError(int task, Exception error) => Services.ReportError(ComponentId, task, error);
+
+    /// <summary>A Prepare or Open that threw: the worker cannot run this task, so it stops (as Storm's worker dies).</summary>
+    protected void ReportFatal(int task, string phase, Exception error) => Services.ReportFatal(ComponentId, task, phase, error);
+
+    /// <summary>
+    /// An exception from the component's own per-tuple code (<paramref name="phase"/>: Execute, NextTuple, Ack, Fail):
+    /// reported, and fatal only with <c>topology.worker.die.on.error</c>. Only the exception path reads the setting.
+    /// </summary>
+    protected void ReportUserError(int task, string phase, Exception error)
+    {
+        if (Settings.DieOnError)
+        {
+            Services.ReportFatal(ComponentId, task, phase, error);
+        }
+        else
+        {
+            Services.ReportError(ComponentId, task, error);
+        }
+    }
 
     /// <summary>
     /// Moves to a new routing table: batches for sinks still in it keep their tuples and their place in the flush

@@ -84,7 +84,7 @@ internal sealed class SpoutExecutor : Executor
             }
             catch (Exception e)
             {
-                ReportError(t.TaskId, e);
+                ReportFatal(t.TaskId, "Open", e);
             }
         }
 
@@ -180,7 +180,7 @@ internal sealed class SpoutExecutor : Executor
                 }
                 catch (Exception e)
                 {
-                    ReportError(t.TaskId, e);
+                    ReportUserError(t.TaskId, "NextTuple", e);
                     break;
                 }
 
@@ -380,6 +380,13 @@ internal sealed class SpoutExecutor : Executor
 
         private void Send(Tuples.StreamInfo stream, IReadOnlyList<object?> values, object? messageId)
         {
+            // Before any tuple goes out: with topology.testing.always.try.serialize, a value no other worker could
+            // receive fails the emit itself.
+            if (executor.ObserveEmits)
+            {
+                executor.Observe(TaskId, stream, values);
+            }
+
             var targets = executor.Targets;
             var track = messageId is not null && executor.Acking;
             long root = 0, ackVal = 0;
@@ -407,10 +414,6 @@ internal sealed class SpoutExecutor : Executor
 
             EmitCount++;
             executor.Stats.RecordEmit(stream.Index, targets.Count);
-            if (executor.ObserveEmits)
-            {
-                executor.Observe(TaskId, stream, values);
-            }
 
             if (track)
             {
@@ -441,7 +444,7 @@ internal sealed class SpoutExecutor : Executor
             }
             catch (Exception e)
             {
-                executor.ReportError(TaskId, e);
+                executor.ReportUserError(TaskId, acked ? "Ack" : "Fail", e);
             }
         }
     }

@@ -53,7 +53,9 @@ internal sealed class TopologyDefinition
             TransferBufferSize: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyTransferBufferSize, 1000)),
             FlushMillis: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyFlushTupleFreqMillis, 1)),
             Debug: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false)),
-            ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)));
+            ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)),
+            DieOnError: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyWorkerDieOnError, false)),
+            AlwaysTrySerialize: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyTestingAlwaysTrySerialize, false)));
         Serializers = rebuildComponents
             ? Setting(problems, () => Serialization.TupleValueSerializerFactory.Create(conf, resolveType)) ?? Serialization.TupleValueSerializerRegistry.Empty
             : Serialization.TupleValueSerializerRegistry.Empty;
@@ -352,6 +354,8 @@ internal sealed record ExecutorSpec(string ComponentId, int[] Tasks, bool IsSpou
 /// <param name="FlushMillis"><c>topology.flush.tuple.freq.millis</c>: how long a partial batch waits.</param>
 /// <param name="Debug"><c>topology.debug</c>: log every emit.</param>
 /// <param name="ErrorsKept"><c>topology.max.error.report.per.interval</c>: errors kept per component.</param>
+/// <param name="DieOnError"><c>topology.worker.die.on.error</c>: an exception in Execute or NextTuple stops the worker.</param>
+/// <param name="AlwaysTrySerialize"><c>topology.testing.always.try.serialize</c>: encode tuples that stay in their worker too.</param>
 internal sealed record TopologySettings(
     long MessageTimeoutTicks,
     int ReceiveBufferSize,
@@ -360,4 +364,6 @@ internal sealed record TopologySettings(
     int TransferBufferSize,
     int FlushMillis,
     bool Debug,
-    int ErrorsKept);
+    int ErrorsKept,
+    bool DieOnError,
+    bool AlwaysTrySerialize);

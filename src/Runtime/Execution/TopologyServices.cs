@@ -18,6 +18,7 @@ internal sealed class TopologyServices
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private readonly string _name;
     private volatile bool _active;
+    private WorkerDeath? _death;
 
     public TopologyServices(TopologyDefinition definition, ILogger logger, bool active = true)
     {
@@ -45,6 +46,16 @@ internal sealed class TopologyServices
 
     /// <summary>Extra error sink, e.g. the cluster's error list; called on the reporting executor's thread.</summary>
     public Action<string, ErrorInfo>? ErrorReported { get; set; }
+
+    /// <summary>
+    /// What the host does when a component cannot go on (a Prepare or Open threw, or an Execute with
+    /// <c>topology.worker.die.on.error</c>): a worker process exits so its supervisor restarts it, local mode stops the
+    /// topology. Called once, on the reporting executor's thread, which it must not block; set before start.
+    /// </summary>
+    public Action<WorkerDeath>? Died { get; set; }
+
+    /// <summary>The first fatal error, or null while there is none.</summary>
+    public WorkerDeath? Death => _death;
 
     public void SetActive(bool active)
     {
@@ -77,6 +88,29 @@ internal sealed class TopologyServices
         Logger.LogWarning(error, "Topology {Topology}: component {Component} task {Task} reported an error ({Total} so far)", _name, componentId, task, log?.Total ?? 1);
     }
 
+    /// <summary>
+    /// Reports an error the worker cannot go on after: recorded as any error, logged, and handed to <see cref="Died"/>
+    /// the first time. The executor goes on failing its tuples until the host stops it.
+    /// </summary>
+    public void ReportFatal(string componentId, int task, string phase, Exception error)
+    {
+        ReportError(componentId, task, error);
+        var death = new WorkerDeath(componentId, task, phase, error);
+        if (Interlocked.CompareExchange(ref _death, death, null) is not null)
+        {
+            return;
+        }
+
+        Logger.LogError(error, "Topology {Topology}: component {Component} task {Task} threw in {Phase}; the worker stops", _name, componentId, task, phase);
+        Died?.Invoke(death);
+    }
+
     public void LogEmit(string componentId, int task, StreamInfo stream, IReadOnlyList<object?> values) =>
         Logger.LogInformation("Emitting: {Component} {Task} {Stream} [{Values}]", componentId, task, stream.StreamId, string.Join(", ", values));
+}
+
+/// <summary>Why a worker stopped: the component and task whose <paramref name="Phase"/> (Prepare, Open, Execute, ...) threw <paramref name="Error"/>.</summary>
+internal sealed record WorkerDeath(string ComponentId, int Task, string Phase, Exception Error)
+{
+    public override string ToString() => $"component '{ComponentId}' task {Task} threw in {Phase}: {Error.GetType().Name}: {Error.Message}";
 }

@@ -1,3 +1,5 @@
+using StormSharp.Topology;
+
 namespace StormSharp.Runtime.Stats;
 
 /// <summary>Counts and average latencies of one stream over one window.</summary>
@@ -45,13 +47,35 @@ public sealed record ComponentInfo(
     double Capacity,
     IReadOnlyList<ErrorInfo> Errors)
 {
-    /// <summary>The sum over streams for one window (latencies weighted by their counts).</summary>
-    public StreamStats Total(int window = StatsWindows.AllTime)
+    /// <summary>
+    /// The sum over the component's own streams for one window (latencies weighted by their counts). System streams
+    /// (ids starting with <c>__</c>, such as tick tuples from <c>__system:__tick</c>) are left out, as Storm's UI
+    /// leaves them out until its system toggle is on: see <see cref="SystemTotal"/>. For the acker and the other
+    /// system components, whose streams are all system streams, the sum is over everything.
+    /// </summary>
+    public StreamStats Total(int window = StatsWindows.AllTime) => Sum(window, Utils.IsReservedId(Id) ? null : false);
+
+    /// <summary>The sum over the system streams only (tick tuples, for one): what <see cref="Total"/> leaves out.</summary>
+    public StreamStats SystemTotal(int window = StatsWindows.AllTime) => Sum(window, true);
+
+    /// <summary>Whether <paramref name="streamId"/> (a stream, or an input as "component:stream") is a system stream.</summary>
+    public static bool IsSystemStream(string streamId)
+    {
+        var colon = streamId.IndexOf(':', StringComparison.Ordinal);
+        return Utils.IsReservedId(streamId) || colon >= 0 && Utils.IsReservedId(streamId[(colon + 1)..]);
+    }
+
+    private StreamStats Sum(int window, bool? system)
     {
         long emitted = 0, transferred = 0, acked = 0, failed = 0, executed = 0;
         double complete = 0, process = 0, execute = 0;
         foreach (var s in Windows[window])
         {
+            if (system is { } wanted && IsSystemStream(s.StreamId) != wanted)
+            {
+                continue;
+            }
+
             emitted += s.Emitted;
             transferred += s.Transferred;
             acked += s.Acked;

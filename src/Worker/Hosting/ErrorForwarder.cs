@@ -13,6 +13,7 @@ internal sealed class ErrorForwarder(IClusterState state, string topologyId, str
 {
     private static readonly long Interval = 10 * Stopwatch.Frequency;
     private readonly Dictionary<string, (long Start, int Count)> _windows = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _writes = [];
 
     public void Report(string componentId, Runtime.Stats.ErrorInfo error)
     {
@@ -41,7 +42,7 @@ internal sealed class ErrorForwarder(IClusterState state, string topologyId, str
             TimeMs = error.Time.ToUnixTimeMilliseconds(),
             Message = error.Details,
         };
-        _ = Task.Run(async () =>
+        var write = Task.Run(async () =>
         {
             try
             {
@@ -53,5 +54,40 @@ internal sealed class ErrorForwarder(IClusterState state, string topologyId, str
                 logger.LogWarning("Could not record an error of {Component} in the cluster state: {Reason}", componentId, e.Message);
             }
         });
+        lock (_writes)
+        {
+            _writes.Add(write);
+        }
+
+        write.ContinueWith(
+            done =>
+            {
+                lock (_writes)
+                {
+                    _writes.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Waits, at most <paramref name="timeout"/>, for the writes under way: before a worker that died exits.</summary>
+    public async Task FlushAsync(TimeSpan timeout)
+    {
+        Task[] writes;
+        lock (_writes)
+        {
+            writes = [.. _writes];
+        }
+
+        try
+        {
+            await Task.WhenAll(writes).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Count} errors were still being written to the cluster state when the worker stopped", writes.Length);
+        }
     }
 }

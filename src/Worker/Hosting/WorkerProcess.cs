@@ -27,7 +27,11 @@ namespace StormSharp.Worker.Hosting;
 /// change that moves only other workers swaps the routes. Every <c>worker.heartbeat.frequency.secs</c> it writes its
 /// heartbeat file for the supervisor and sends its stats to the leading Nimbus; Nimbus being away is logged at most
 /// once a minute and is never fatal. It writes nothing to ZooKeeper but components' errors.</para>
-/// <para>Exit codes: 0 after a stop for any of the reasons above; 1 when it could not start.</para>
+/// <para>A component that cannot go on (its Prepare or Open threw, or an Execute with <c>topology.worker.die.on.error</c>)
+/// stops the worker as Storm's dies: its executors are stopped, its errors written, and it exits 20, so that its
+/// supervisor starts it again.</para>
+/// <para>Exit codes: 0 after a stop for any of the reasons above; 1 when it could not start; 20 when a component
+/// stopped it.</para>
 /// </remarks>
 internal sealed class WorkerProcess
 {
@@ -39,6 +43,11 @@ internal sealed class WorkerProcess
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _assignmentChanged = new(0, 1);
+    private readonly CancellationTokenSource _died = new();
+    private ErrorForwarder? _errors;
+
+    /// <summary>The exit code of a worker a component stopped.</summary>
+    internal const int DiedExitCode = 20;
 
     public WorkerProcess(WorkerArguments args, ILoggerFactory loggers)
     {
@@ -135,8 +144,9 @@ internal sealed class WorkerProcess
             }
 
             using (started.Context.EnterContextualReflection())
+            using (var running = CancellationTokenSource.CreateLinkedTokenSource(stop, _died.Token))
             {
-                await RunUntilStoppedAsync(state, nimbus, options, workerDir, started, stop).ConfigureAwait(false);
+                await RunUntilStoppedAsync(state, nimbus, options, workerDir, started, running.Token).ConfigureAwait(false);
             }
 
             var stuck = await started.Runtime.StopAsync(StopTimeout).ConfigureAwait(false);
@@ -146,6 +156,14 @@ internal sealed class WorkerProcess
             }
 
             await started.Transport.DisposeAsync().ConfigureAwait(false);
+            if (started.Runtime.Services.Death is { } death)
+            {
+                // The error is what the operator will look for: let its write to the cluster state finish first.
+                await (_errors?.FlushAsync(StopTimeout) ?? Task.CompletedTask).ConfigureAwait(false);
+                _logger.LogError("Worker {WorkerId} of {Topology} on port {Port} died: {Death}", a.WorkerId, a.TopologyId, a.Port, death);
+                return DiedExitCode;
+            }
+
             _logger.LogInformation("Worker {WorkerId} of {Topology} on port {Port} stopped", a.WorkerId, a.TopologyId, a.Port);
             return 0;
         }
@@ -177,7 +195,11 @@ internal sealed class WorkerProcess
         var endpoint = new WorkerEndpoint(host, a.Port);
         var services = new TopologyServices(definition, _loggers.CreateLogger("StormSharp.Topology." + stormBase.Name), active: stormBase.Status == TopologyStatus.Active);
         var perInterval = ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10);
-        services.ErrorReported = new ErrorForwarder(state, a.TopologyId, host, a.Port, perInterval, _logger).Report;
+        _errors = new ErrorForwarder(state, a.TopologyId, host, a.Port, perInterval, _logger);
+        services.ErrorReported = _errors.Report;
+
+        // Called on the dying executor's thread: cancel without running the waiters there.
+        services.Died = death => _ = _died.CancelAsync();
         var transport = new GrpcWorkerTransport(a.TopologyId, endpoint, IPAddress.TryParse(host, out var ip) ? ip : IPAddress.Any, _loggers);
         WorkerRuntime runtime;
         try

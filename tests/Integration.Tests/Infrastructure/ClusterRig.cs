@@ -29,6 +29,10 @@ internal sealed class ClusterRig : IAsyncDisposable
     private static readonly string WordCountDll = typeof(ClusterRig).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "WordCountTargetPath").Value!;
 
+    /// <summary>The build output of tests/Integration.Topologies: topologies made to fail.</summary>
+    public static readonly string TestTopologiesDll = typeof(ClusterRig).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "TestTopologiesTargetPath").Value!;
+
     private readonly string _zooKeeperConnection;
     private readonly int _zooKeeperPort;
     private readonly Dictionary<string, (SupervisorDaemon Daemon, LogTail Log, int[] Ports)> _supervisors = new(StringComparer.Ordinal);
