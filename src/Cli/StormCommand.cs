@@ -9,9 +9,6 @@ namespace StormSharp.Cli;
 /// <summary>The <c>storm</c> command: one verb per subcommand, as in Apache Storm's launcher.</summary>
 internal static class StormCommand
 {
-    /// <summary>Storm verbs not built yet.</summary>
-    internal static readonly string[] ClusterVerbs = ["ui"];
-
     internal const string UsageLine = "usage: storm <command> [arguments]   (storm help lists the commands)";
 
     internal const string Usage =
@@ -41,6 +38,10 @@ internal static class StormCommand
           supervisor
                    run a supervisor in the foreground: registers this host's slots (supervisor.slots.ports),
                    launches and watches the worker processes Nimbus assigns to them; SIGTERM stops it and them
+          ui       run the web UI in the foreground on ui.host:ui.port (8080): Storm's REST API (/api/v1/...),
+                   the cluster, topology, component and supervisor pages with live charts, /metrics
+          logviewer
+                   serve this host's worker logs on logviewer.port (8000), as the UI's log links expect
           dev-zookeeper
                    run the installed Apache ZooKeeper in the foreground on storm.zookeeper.port, its data under
                    dev.zookeeper.path, for a development cluster
@@ -50,9 +51,6 @@ internal static class StormCommand
         options of the daemons and of the verbs that talk to Nimbus (found through nimbus.seeds and nimbus.thrift.port):
           -c key=value         override a storm.yaml setting (YAML value), e.g. -c nimbus.seeds='["host1"]'
           --config FILE        read FILE instead of conf/storm.yaml
-
-        not available yet:
-          ui
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -74,6 +72,10 @@ internal static class StormCommand
                     return await DaemonCommands.NimbusAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "supervisor":
                     return await DaemonCommands.SupervisorAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
+                case "ui":
+                    return await DaemonCommands.UiAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
+                case "logviewer":
+                    return await DaemonCommands.LogviewerAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "dev-zookeeper":
                     return await DevZooKeeperCommand.RunAsync(Conf(rest), stdout, stderr, cancellationToken).ConfigureAwait(false);
                 case "version" or "--version":
@@ -87,12 +89,6 @@ internal static class StormCommand
             if (Array.IndexOf(ClusterCommands.Verbs, verb) >= 0)
             {
                 return await ClusterCommands.RunAsync(verb, rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (Array.IndexOf(ClusterVerbs, verb) >= 0)
-            {
-                throw CliException.BadInput(
-                    $"'{verb}' is not available yet: the web UI is not built; 'storm list' and 'storm get-errors' show the cluster");
             }
 
             throw CliException.Usage($"unknown command '{verb}'");
