@@ -54,6 +54,9 @@ public sealed class LogviewerServer : IAsyncDisposable
                 app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
             }
 
+            // Routing after the files, so that the catch-all below does not hide the page's scripts.
+            app.UseRouting();
+
             app.MapGet("/log", async (HttpContext h) =>
             {
                 logs.Resolve(h.Request.Query["file"]);

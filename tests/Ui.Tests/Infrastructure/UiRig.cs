@@ -110,11 +110,14 @@ internal sealed class UiRig : IAsyncDisposable
         return (JsonObject)JsonNode.Parse(text)!;
     }
 
-    /// <summary>Stops the UI and starts another on a new port, as an operator restarting <c>storm ui</c> would.</summary>
+    /// <summary>Stops the UI and starts another on the same port, as an operator restarting <c>storm ui</c> would.</summary>
     public async Task RestartUiAsync()
     {
+        var port = Ui.Port;
         await Ui.StopAsync(CancellationToken.None).Within("the UI to stop");
-        Ui = await UiServer.StartAsync(UiConf(Cluster, Logviewer.Port), _uiLog.CreateFactory(), CancellationToken.None).Within("the UI to start again");
+        var conf = UiConf(Cluster, Logviewer.Port);
+        conf["ui.port"] = port;
+        Ui = await UiServer.StartAsync(conf, _uiLog.CreateFactory(), CancellationToken.None).Within("the UI to start again on port " + port);
     }
 
     public static string JsonValueKind(JsonNode? node) => node?.GetValueKind().ToString() ?? "Null";

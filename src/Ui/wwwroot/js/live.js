@@ -5,6 +5,7 @@
 const live = (() => {
   const keepMs = 15 * 60 * 1000;
   const charts = [];
+  const state = { histories: 0 };
 
   Highcharts.setOptions({
     accessibility: { enabled: false },
@@ -35,6 +36,7 @@ const live = (() => {
   }
 
   function onHistory(msg) {
+    state.histories++;
     for (const { chart, spec } of charts) {
       spec.series.forEach((s, i) => chart.series[i].setData(points(s.pick(msg)), false));
       chart.redraw(false);
@@ -72,5 +74,5 @@ const live = (() => {
     return c ? c.executors.find(e => e.id === executorId) : null;
   }
 
-  return { chart, start, charts, field, component, executor };
+  return { chart, start, charts, field, component, executor, get histories() { return state.histories; } };
 })();
