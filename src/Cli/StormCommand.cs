@@ -16,10 +16,11 @@ internal static class StormCommand
         usage: storm <command> [arguments]
 
         commands:
-          local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS]
+          local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]
                    build the project if one is given, run Type's static Main (or the assembly's single Main)
                    with args against an in-process cluster, show progress, and kill the topologies after
-                   SECONDS (default 20). Ctrl-C stops early. Arguments after "--" all go to Main.
+                   SECONDS (default 20). Ctrl-C stops early. Arguments after "--" all go to Main. --ui serves
+                   the web UI for them on 127.0.0.1:PORT (default ui.port).
           jar <project dir | .csproj | .dll> [Type] [args...]
                    build the project if one is given and run Type's static Main (or the assembly's single Main);
                    each topology it submits is packed with the assembly's folder and sent to Nimbus, and its id
