@@ -61,7 +61,7 @@ public sealed class UiServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-            var metrics = UiMetrics.Add(builder.Services, reader);
+            var metrics = UiMetrics.Add(builder.Services, reader, loggers.CreateLogger<UiServer>());
             var address = options.UiHost is "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.TryParse(options.UiHost, out var ip) ? ip : null;
             builder.WebHost.ConfigureKestrel(k =>
             {

@@ -20,6 +20,9 @@ public sealed partial class BrowserTests(StandaloneServerFixture zooKeeper)
     public async Task Pages_OnARunningCluster_ShowTheTopologyLiveChartsActionsAndLogsWithoutConsoleErrors()
     {
         Directory.CreateDirectory(Screenshots);
+
+        // The machines these run on are shared and often loaded: give each page step time, every wait still bounded.
+        Assertions.SetDefaultExpectTimeout(20_000);
         await using var rig = await UiRig.StartAsync(zooKeeper);
         var id = await rig.Cluster.SubmitWordCountAsync(workers: 2);
         await rig.Cluster.UntilAsync(
@@ -96,7 +99,7 @@ public sealed partial class BrowserTests(StandaloneServerFixture zooKeeper)
         // A worker's log, from the component page's link: its tail, then a search within it.
         await page.GoBackAsync();
         await page.Locator("#executors a.log-link").First.ClickAsync();
-        await page.WaitForURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{rig.Logviewer.Port}/log\\?file="));
+        await page.WaitForURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{rig.Logviewer.Port}/log\\?file="), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await Assertions.Expect(page.Locator("#position")).ToContainTextAsync("bytes");
         var content = await page.Locator("#content").InnerTextAsync();
         Assert.Contains(id, content, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using StormSharp.Cluster.Rpc;
 
@@ -19,12 +20,14 @@ internal sealed class UiMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName, UiServer.Version);
     private readonly NimbusReader _nimbus;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private volatile Snapshot _latest = new(new ClusterSummary(), []);
 
-    private UiMetrics(NimbusReader nimbus)
+    private UiMetrics(NimbusReader nimbus, ILogger logger)
     {
         _nimbus = nimbus;
+        _logger = logger;
         _meter.CreateObservableGauge("storm.cluster.supervisors", () => (long)_latest.Cluster.Supervisors.Count, description: "Supervisors registered");
         _meter.CreateObservableGauge("storm.cluster.slots.total", () => (long)_latest.Cluster.Supervisors.Sum(s => s.SlotsTotal), description: "Worker slots of all supervisors");
         _meter.CreateObservableGauge("storm.cluster.slots.used", () => (long)_latest.Cluster.Supervisors.Sum(s => s.SlotsUsed), description: "Worker slots running a worker");
@@ -41,9 +44,9 @@ internal sealed class UiMetrics : IDisposable
         _ = Task.Run(() => RefreshLoopAsync(_stop.Token));
     }
 
-    public static IDisposable Add(IServiceCollection services, NimbusReader nimbus)
+    public static IDisposable Add(IServiceCollection services, NimbusReader nimbus, ILogger logger)
     {
-        var metrics = new UiMetrics(nimbus);
+        var metrics = new UiMetrics(nimbus, logger);
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(MeterName).AddPrometheusExporter());
         return metrics;
     }
@@ -80,13 +83,14 @@ internal sealed class UiMetrics : IDisposable
 
                 _latest = new Snapshot(cluster, topologies);
             }
-            catch (ApiException)
-            {
-                // Nimbus away: keep exporting the last snapshot.
-            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e)
+            {
+                // Nimbus away, or anything else: keep exporting the last snapshot and try again next round, for ever.
+                _logger.LogDebug("Refreshing the metrics snapshot failed: {Message}", e.Message);
             }
         }
         while (await WaitAsync(timer, ct).ConfigureAwait(false));

@@ -40,7 +40,7 @@ internal sealed class Browser : IAsyncDisposable
                 ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
                 Timeout = 30_000,
             });
-            context.SetDefaultTimeout(20_000);
+            context.SetDefaultTimeout(40_000);
             return new Browser(playwright, context, profile);
         }
         catch
