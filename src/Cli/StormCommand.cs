@@ -40,6 +40,10 @@ internal static class StormCommand
                     return await DaemonCommands.NimbusAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "supervisor":
                     return await DaemonCommands.SupervisorAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
+                case "ui":
+                    return await DaemonCommands.UiAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
+                case "logviewer":
+                    return await DaemonCommands.LogviewerAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "dev-zookeeper":
                     return await DevZooKeeperCommand.RunAsync(Conf(rest), stdout, stderr, cancellationToken).ConfigureAwait(false);
                 case "version" or "--version":

@@ -11,11 +11,12 @@ internal static class VerbHelp
     internal static readonly (string Verb, string Usage)[] Verbs =
     [
         ("local", """
-            local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS]
+            local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]
                      build the project if one is given, run Type's static Main (or the assembly's single Main)
                      with args against an in-process cluster, show progress, and kill the topologies after
                      SECONDS (default 20). Ctrl-C stops early. A first argument that looks like a type name
                      (Name or Namespace.Name) must name one; arguments after "--" all go to Main unexamined.
+                     --ui serves the web UI for them on 127.0.0.1:PORT (default ui.port).
             """),
         ("jar", """
             jar <project dir | .csproj | .dll> [Type] [args...]
@@ -54,6 +55,14 @@ internal static class VerbHelp
                      run a supervisor in the foreground: registers this host's slots (supervisor.slots.ports),
                      launches and watches the worker processes Nimbus assigns to them; SIGTERM stops it and them
             """),
+        ("ui", """
+            ui       run the web UI in the foreground on ui.host:ui.port (8080): Storm's REST API (/api/v1/...),
+                     the cluster, topology, component and supervisor pages with live charts, /metrics
+            """),
+        ("logviewer", """
+            logviewer
+                     serve this host's worker logs on logviewer.port (8000), as the UI's log links expect
+            """),
         ("dev-zookeeper", """
             dev-zookeeper
                      run the installed Apache ZooKeeper in the foreground on storm.zookeeper.port, its data under
@@ -68,7 +77,7 @@ internal static class VerbHelp
     ];
 
     /// <summary>Verbs that take the configuration options.</summary>
-    private static readonly string[] ConfigVerbs = ["jar", "kill", "activate", "deactivate", "rebalance", "list", "get-errors", "nimbus", "supervisor", "dev-zookeeper"];
+    private static readonly string[] ConfigVerbs = ["jar", "kill", "activate", "deactivate", "rebalance", "list", "get-errors", "nimbus", "supervisor", "ui", "logviewer", "dev-zookeeper"];
 
     private const string ConfigOptions =
         """
@@ -80,7 +89,7 @@ internal static class VerbHelp
     /// <summary>Apache Storm's verbs that StormSharp does not have yet.</summary>
     internal static readonly string[] NotAvailable =
     [
-        "ui", "logviewer", "drpc", "drpc-client", "pacemaker", "sql", "shell", "repl", "blobstore", "upload-credentials",
+        "drpc", "drpc-client", "pacemaker", "sql", "shell", "repl", "blobstore", "upload-credentials",
         "heartbeats", "kill_workers", "set_log_level", "admin", "monitor", "node-health-check", "classpath",
         "server_classpath", "localconfvalue", "remoteconfvalue",
     ];
@@ -121,12 +130,6 @@ internal static class VerbHelp
     /// <summary>The error for a verb that is not ours: Storm's but not built yet, or unknown.</summary>
     public static CliException Unknown(string verb)
     {
-        if (verb == "ui")
-        {
-            return CliException.BadInput(
-                "'ui' is not available yet: the web UI is not built; 'storm list' and 'storm get-errors' show the cluster");
-        }
-
         return Array.IndexOf(NotAvailable, verb) >= 0
             ? CliException.BadInput($"'{verb}' is an Apache Storm command that is not available in StormSharp yet (storm help lists what is)")
             : CliException.Usage($"unknown command '{verb}'");

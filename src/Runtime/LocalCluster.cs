@@ -153,6 +153,15 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
+    /// <summary>The running topologies themselves, for a host that shows them (<c>storm local --ui</c>).</summary>
+    internal IReadOnlyList<LocalTopology> RunningTopologies()
+    {
+        lock (_gate)
+        {
+            return [.. _topologies.Values.Select(r => r.Topology)];
+        }
+    }
+
     /// <summary>A running topology's summary and stats per component, stream and window.</summary>
     public TopologyInfo GetTopologyInfo(string name)
     {

@@ -36,6 +36,27 @@ public sealed class LocalOptionsTests
     }
 
     [Fact]
+    public void Parse_UiWithAndWithoutPort_TakesTheNumberAfterItAsThePort()
+    {
+        Assert.Null(LocalOptions.Parse(["proj"]).UiPort);
+        Assert.Equal(LocalOptions.UiPortFromConfig, LocalOptions.Parse(["proj", "--ui"]).UiPort);
+        var withPort = LocalOptions.Parse(["proj", "My.Topology", "--ui", "9090", "x"]);
+        Assert.Equal(9090, withPort.UiPort);
+        Assert.Equal(["My.Topology", "x"], withPort.Arguments);
+        Assert.Equal(8081, LocalOptions.Parse(["--ui=8081", "proj"]).UiPort);
+        Assert.Equal(LocalOptions.UiPortFromConfig, LocalOptions.Parse(["proj", "--ui", "--local-ttl", "5"]).UiPort);
+    }
+
+    [Theory]
+    [InlineData("--ui=70000")]
+    [InlineData("--ui=eighty")]
+    public void Parse_UiWithBadPort_NamesTheOption(string arg)
+    {
+        var e = Assert.Throws<CliException>(() => LocalOptions.Parse(["proj", arg]));
+        Assert.Contains("--ui", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_TtlBeforeTargetWithEqualsSign_IsAccepted()
     {
         var options = LocalOptions.Parse(["--local-ttl=7", "proj"]);

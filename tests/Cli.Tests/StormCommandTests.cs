@@ -120,19 +120,20 @@ public sealed class StormCommandTests
     }
 
     [Fact]
-    public async Task RunAsync_Ui_SaysItIsNotAvailableYetAndExitsTwo()
+    public async Task RunAsync_UiWithBadPort_NamesTheKeyAndExitsTwo()
     {
-        var (code, stdout, stderr) = await RunAsync("ui");
+        var (code, _, stderr) = await RunAsync("ui", "-c", "ui.port=not-a-port");
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Empty(stdout);
-        Assert.Contains("'ui' is not available yet", stderr, StringComparison.Ordinal);
+        Assert.Contains("ui.port", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("nimbus")]
     [InlineData("supervisor")]
     [InlineData("dev-zookeeper")]
+    [InlineData("ui")]
+    [InlineData("logviewer")]
     public async Task RunAsync_DaemonWithStrayArgument_NamesItAndExitsTwo(string verb)
     {
         var (code, stdout, stderr) = await RunAsync(verb, "word-count");

@@ -1,9 +1,10 @@
 using StormSharp.Nimbus;
 using StormSharp.Supervisor;
+using StormSharp.Ui;
 
 namespace StormSharp.Cli.Daemons;
 
-/// <summary><c>storm supervisor</c> and <c>storm nimbus</c>: the daemons in the foreground, under <see cref="DaemonHost"/>.</summary>
+/// <summary><c>storm supervisor</c>, <c>storm nimbus</c>, <c>storm ui</c> and <c>storm logviewer</c>: the daemons in the foreground, under <see cref="DaemonHost"/>.</summary>
 internal static class DaemonCommands
 {
     /// <summary>
@@ -33,6 +34,30 @@ internal static class DaemonCommands
             {
                 var daemon = await NimbusDaemon.StartAsync(WithAbsoluteDirs(c), loggers, ct).ConfigureAwait(false);
                 return daemon.StopAsync;
+            },
+            stderr,
+            cancellationToken);
+
+    public static Task<int> UiAsync(IReadOnlyDictionary<string, object?> conf, TextWriter stderr, CancellationToken cancellationToken) =>
+        DaemonHost.RunAsync(
+            "ui",
+            conf,
+            async (c, loggers, ct) =>
+            {
+                var ui = await UiServer.StartAsync(WithAbsoluteDirs(c), loggers, ct).ConfigureAwait(false);
+                return ui.StopAsync;
+            },
+            stderr,
+            cancellationToken);
+
+    public static Task<int> LogviewerAsync(IReadOnlyDictionary<string, object?> conf, TextWriter stderr, CancellationToken cancellationToken) =>
+        DaemonHost.RunAsync(
+            "logviewer",
+            conf,
+            async (c, loggers, ct) =>
+            {
+                var logviewer = await LogviewerServer.StartAsync(WithAbsoluteDirs(c), loggers, ct).ConfigureAwait(false);
+                return logviewer.StopAsync;
             },
             stderr,
             cancellationToken);

@@ -98,6 +98,7 @@ internal static class LocalCommand
             return ExitCodes.Ok;
         }
 
+        await using var ui = options.UiPort is { } uiPort ? await LocalUi.StartAsync(cluster, uiPort, loggerFactory, stdout, stop.Token).ConfigureAwait(false) : null;
         stdout.WriteLine($"running {string.Join(", ", names)} for {options.Ttl.TotalSeconds:0}s (--local-ttl); Ctrl-C stops early");
         var progress = new ProgressPrinter(stdout, stderr);
         var clock = Stopwatch.StartNew();

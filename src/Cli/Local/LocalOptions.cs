@@ -4,28 +4,35 @@ namespace StormSharp.Cli.Local;
 
 /// <summary>
 /// The arguments of <c>storm local</c>: what to run, the arguments for it (an optional type name first, resolved
-/// once the assembly is loaded), and how long to run it.
+/// once the assembly is loaded), how long to run it, and whether to serve the web UI.
 /// </summary>
-internal sealed record LocalOptions(string Target, IReadOnlyList<string> Arguments, TimeSpan Ttl)
+/// <param name="UiPort">Null: no UI; <see cref="UiPortFromConfig"/>: on <c>ui.port</c>; otherwise that port (0: any free one).</param>
+internal sealed record LocalOptions(string Target, IReadOnlyList<string> Arguments, TimeSpan Ttl, int? UiPort = null)
 {
     /// <summary>Whether the first of <see cref="Arguments"/> came before <c>--</c>, so that it may name the type to run.</summary>
     public bool FirstMayNameType { get; init; } = true;
 
+    /// <summary><see cref="UiPort"/> when <c>--ui</c> names no port: <c>ui.port</c> from the configuration.</summary>
+    public const int UiPortFromConfig = -1;
+
     /// <summary>Storm's default for <c>--local-ttl</c>.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(20);
 
-    internal const string UsageLine = "usage: storm local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS]";
+    internal const string UsageLine = "usage: storm local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]";
 
     private const string TtlOption = "--local-ttl";
+    private const string UiOption = "--ui";
 
     /// <summary>
-    /// Parses <c>&lt;target&gt; [Type] [args...] [--local-ttl SECONDS]</c>. <c>--local-ttl</c> may appear anywhere
-    /// before <c>--</c>; everything after <c>--</c> is passed to Main unchanged.
+    /// Parses <c>&lt;target&gt; [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]</c>. The options may appear
+    /// anywhere before <c>--</c>; everything after <c>--</c> is passed to Main unchanged. A number right after
+    /// <c>--ui</c> is its port.
     /// </summary>
     public static LocalOptions Parse(IReadOnlyList<string> args)
     {
         string? target = null;
         TimeSpan? ttl = null;
+        int? uiPort = null;
         var rest = new List<string>();
         var passThrough = false;
         var firstMayNameType = true;
@@ -42,6 +49,18 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             {
                 passThrough = true;
                 firstMayNameType = rest.Count > 0;
+                continue;
+            }
+
+            if (arg == UiOption || arg.StartsWith(UiOption + "=", StringComparison.Ordinal))
+            {
+                if (uiPort is not null)
+                {
+                    throw CliException.Usage($"local: {UiOption} is given twice", UsageLine);
+                }
+
+                var port = arg.Length > UiOption.Length ? arg[(UiOption.Length + 1)..] : i + 1 < args.Count && args[i + 1].All(char.IsAsciiDigit) ? args[++i] : null;
+                uiPort = port is null ? UiPortFromConfig : ParsePort(port);
                 continue;
             }
 
@@ -90,8 +109,13 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             throw CliException.Usage("local: missing the topology project directory, .csproj or .dll", UsageLine);
         }
 
-        return new LocalOptions(target, rest, ttl ?? DefaultTtl) { FirstMayNameType = firstMayNameType };
+        return new LocalOptions(target, rest, ttl ?? DefaultTtl, uiPort) { FirstMayNameType = firstMayNameType };
     }
+
+    private static int ParsePort(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw CliException.Usage($"local: {UiOption} takes a port 0-65535 (got '{value}')", UsageLine);
 
     private static TimeSpan ParseTtl(string value)
     {

@@ -16,6 +16,18 @@ internal sealed class HeartbeatCache
 
     public ReceivedHeartbeat? Get(string topologyId, Slot slot) => _latest.TryGetValue((topologyId, slot), out var h) ? h : null;
 
+    /// <summary>The latest heartbeat of each worker of the topology that has sent one.</summary>
+    public IEnumerable<ReceivedHeartbeat> OfTopology(string topologyId)
+    {
+        foreach (var (key, beat) in _latest)
+        {
+            if (key.Topology == topologyId)
+            {
+                yield return beat;
+            }
+        }
+    }
+
     public void Forget(string topologyId, Slot slot) => _latest.TryRemove((topologyId, slot), out _);
 
     public void ForgetTopology(string topologyId)

@@ -202,7 +202,9 @@ internal sealed partial class NimbusCore
             throw RpcErrors.InvalidArgument("a worker heartbeat needs topology_id, supervisor_id and a port 1-65535");
         }
 
-        _heartbeats.Record(heartbeat, NowMs);
+        var now = NowMs;
+        _heartbeats.Record(heartbeat, now);
+        RecordSeries(heartbeat, now);
     }
 
     /// <summary>The leading Nimbus; UNAVAILABLE when none leads.</summary>

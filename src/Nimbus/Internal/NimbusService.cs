@@ -84,6 +84,12 @@ internal sealed class NimbusService(NimbusCore core, ILogger<NimbusService> logg
     public override Task<NimbusInfo> GetLeader(Empty request, ServerCallContext context) =>
         Guard("GetLeader", () => core.GetLeaderAsync(context.CancellationToken));
 
+    public override Task<TopologyHeartbeats> GetTopologyHeartbeats(TopologyRequest request, ServerCallContext context) =>
+        Guard("GetTopologyHeartbeats", () => core.GetTopologyHeartbeatsAsync(request, context.CancellationToken));
+
+    public override Task<TopologySeries> GetTopologySeries(SeriesRequest request, ServerCallContext context) =>
+        Guard("GetTopologySeries", () => core.GetTopologySeriesAsync(request, context.CancellationToken));
+
     private async Task<T> Guard<T>(string call, Func<Task<T>> body)
     {
         try

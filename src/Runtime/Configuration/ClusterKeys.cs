@@ -26,6 +26,7 @@ internal static class ClusterKeys
     public const string WorkerHeartbeatFrequencySecs = "worker.heartbeat.frequency.secs";
     public const string Scheduler = "storm.scheduler";
     public const string UiPort = "ui.port";
+    public const string UiHost = "ui.host";
     public const string LogviewerPort = "logviewer.port";
     public const string DevZooKeeperPath = "dev.zookeeper.path";
 }

@@ -17,6 +17,9 @@ internal sealed record ClusterOptions
     /// <summary><c>ui.port</c>.</summary>
     public required int UiPort { get; init; }
 
+    /// <summary><c>ui.host</c>: the address <c>storm ui</c> binds (0.0.0.0: every interface).</summary>
+    public required string UiHost { get; init; }
+
     /// <summary><c>logviewer.port</c>.</summary>
     public required int LogviewerPort { get; init; }
 
@@ -35,8 +38,9 @@ internal sealed record ClusterOptions
             Nimbus = NimbusOptions.Read(r),
             Supervisor = SupervisorOptions.Read(r),
             Worker = WorkerOptions.Read(r),
-            UiPort = r.Port(ClusterKeys.UiPort),
-            LogviewerPort = r.Port(ClusterKeys.LogviewerPort),
+            UiPort = r.Port(ClusterKeys.UiPort, allowZero: true),
+            UiHost = r.String(ClusterKeys.UiHost),
+            LogviewerPort = r.Port(ClusterKeys.LogviewerPort, allowZero: true),
             DevZooKeeperPath = r.Directory(ClusterKeys.DevZooKeeperPath),
         };
         r.ThrowIfProblems();

@@ -34,6 +34,7 @@ internal sealed class ExecutorStats
     private readonly int[] _next = new int[Levels.Length];
     private readonly long[] _lastTaken = new long[Levels.Length];
     private readonly long _startedAt;
+    private readonly long[] _ackLatencyBuckets = new long[LatencyBuckets.Count];
 
     public ExecutorStats(int streamCount, long startedAt)
     {
@@ -50,6 +51,12 @@ internal sealed class ExecutorStats
     }
 
     public int StreamCount { get; }
+
+    /// <summary>
+    /// Timed acks per latency bucket (<see cref="LatencyBuckets"/>), cumulative, weighted like the mean: a spout's
+    /// complete latencies, a bolt's process latencies. Read by the heartbeat without synchronisation: a count may lag.
+    /// </summary>
+    public ReadOnlySpan<long> AckLatencyBuckets => _ackLatencyBuckets;
 
     public void RecordEmit(int stream, int transferred)
     {
@@ -68,6 +75,7 @@ internal sealed class ExecutorStats
         _current[b + Acked]++;
         _current[b + AckLatencyTicks] += latencyTicks * represents;
         _current[b + AckTimed] += represents;
+        _ackLatencyBuckets[LatencyBuckets.Of(latencyTicks)] += represents;
     }
 
     /// <summary>An ack whose latency was not timed.</summary>

@@ -4,7 +4,10 @@ using StormSharp.Runtime.Stats;
 
 namespace StormSharp.Worker.Hosting;
 
-/// <summary>The <see cref="WorkerHeartbeat"/> a worker sends Nimbus: each executor's totals since it started and its 10-minute latencies.</summary>
+/// <summary>
+/// The <see cref="WorkerHeartbeat"/> a worker sends Nimbus: each executor's totals since it started, its 10-minute
+/// latencies, its per-window per-stream stats (for the UI's tables) and latency histogram (for the UI's p99 series).
+/// </summary>
 internal static class HeartbeatReport
 {
     public static WorkerHeartbeat Of(WorkerRuntime runtime, string supervisorId)
@@ -39,7 +42,32 @@ internal static class HeartbeatReport
                 ExecuteLatencyMs = recent.ExecuteLatencyMs,
                 ProcessLatencyMs = recent.ProcessLatencyMs,
                 Capacity = c.Capacity,
+                CompleteLatencyTotalMs = all.CompleteLatencyMs * all.Acked,
+                ExecuteLatencyTotalMs = all.ExecuteLatencyMs * all.Executed,
+                ProcessLatencyTotalMs = e.IsSpout ? 0 : all.ProcessLatencyMs * all.Acked,
             });
+            var reported = beat.Executors[^1];
+            reported.AckLatencyBuckets.Add(e.Stats.AckLatencyBuckets.ToArray());
+            foreach (var (window, streams) in c.Windows)
+            {
+                foreach (var s in streams)
+                {
+                    reported.Streams.Add(new StreamWindowStats
+                    {
+                        WindowSecs = window,
+                        Stream = s.StreamId,
+                        Input = !e.IsSpout && s.StreamId.Contains(':', StringComparison.Ordinal),
+                        Emitted = s.Emitted,
+                        Transferred = s.Transferred,
+                        Acked = s.Acked,
+                        Failed = s.Failed,
+                        Executed = s.Executed,
+                        CompleteLatencyMs = s.CompleteLatencyMs,
+                        ProcessLatencyMs = s.ProcessLatencyMs,
+                        ExecuteLatencyMs = s.ExecuteLatencyMs,
+                    });
+                }
+            }
         }
 
         return beat;
