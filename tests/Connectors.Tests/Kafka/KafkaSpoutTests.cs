@@ -66,6 +66,41 @@ public sealed class KafkaSpoutTests(KafkaFixture kafka) : IClassFixture<KafkaFix
     }
 
     [Fact]
+    public async Task Spout_TuplesNeverAcked_TimeOutAndAreEmittedAgainUntilCommitted()
+    {
+        var topic = kafka.NewName("timeout");
+        var group = kafka.NewName("group");
+        const int records = 2_000;
+        kafka.Produce(topic, records);
+        var config = Builder(topic, group).Build();
+        var conf = TopologyConf();
+        conf[Config.TopologyMessageTimeoutSecs] = 1;
+
+        var run = await RunAsync(config, records, failPercent: 0, tasks: 2, untilAcked: true, dropFirstPercent: 5, conf: conf);
+
+        var timedOut = run.Deliveries.ByRecord.Values.Count(d => !d.First().Acked);
+        Assert.True(timedOut > 0, "some first deliveries were dropped");
+        Assert.All(run.Deliveries.ByRecord, kv => Assert.True(kv.Value.Any(d => d.Acked), $"record {kv.Key} was never acked"));
+        Assert.Equal(kafka.EndOffsets(topic), run.Committed);
+    }
+
+    [Fact]
+    public async Task Spout_RecordFailingPastMaxRetries_IsDroppedAndThePartitionKeepsCommitting()
+    {
+        var topic = kafka.NewName("exhausted");
+        var group = kafka.NewName("group");
+        const int records = 200;
+        kafka.Produce(topic, records);
+        var retry = new KafkaSpoutRetryExponentialBackoff(TimeSpan.Zero, TimeSpan.FromMilliseconds(1), 2, TimeSpan.FromMilliseconds(5));
+        var config = Builder(topic, group).SetRetry(retry).Build();
+
+        var run = await RunAsync(config, records, failPercent: 100, tasks: 1);
+
+        Assert.All(run.Deliveries.ByRecord.Values, d => Assert.Equal(3, d.Count));
+        Assert.Equal(kafka.EndOffsets(topic), run.Committed);
+    }
+
+    [Fact]
     public async Task Spout_KilledMidRunAndRestarted_ResumesFromItsCommitsAndLosesNothing()
     {
         var topic = kafka.NewName("restart");
@@ -246,23 +281,24 @@ public sealed class KafkaSpoutTests(KafkaFixture kafka) : IClassFixture<KafkaFix
             .SetOffsetCommitPeriod(TimeSpan.FromMilliseconds(300))
             .SetPartitionRefreshPeriod(TimeSpan.FromMilliseconds(500));
 
-    private static StormTopology Topology(KafkaSpoutConfig config, string runId, int failPercent, int tasks)
+    private static StormTopology Topology(KafkaSpoutConfig config, string runId, int failPercent, int tasks, int dropFirstPercent = 0)
     {
         var builder = new TopologyBuilder();
         builder.SetSpout("kafka", new KafkaSpout(config), tasks);
-        builder.SetBolt("record", new RecordingBolt(runId, failPercent), 2).ShuffleGrouping("kafka");
+        builder.SetBolt("record", new RecordingBolt(runId, failPercent, dropFirstPercent), 2).ShuffleGrouping("kafka");
         return builder.CreateTopology();
     }
 
     private async Task<(Deliveries Deliveries, Dictionary<int, long> Committed, IReadOnlyList<PartitionLag> Lag)> RunAsync(
-        KafkaSpoutConfig config, int expect, int failPercent, int tasks, bool untilAcked = false)
+        KafkaSpoutConfig config, int expect, int failPercent, int tasks, bool untilAcked = false, int dropFirstPercent = 0,
+        Dictionary<string, object?>? conf = null)
     {
         var runId = kafka.NewName("run");
         var deliveries = RecordingBolt.Runs[runId] = new Deliveries(expect);
         var name = kafka.NewName("topology");
         var topic = config.Topics[0];
         using var cluster = new LocalCluster();
-        var id = cluster.SubmitTopology(name, TopologyConf(), Topology(config, runId, failPercent, tasks));
+        var id = cluster.SubmitTopology(name, conf ?? TopologyConf(), Topology(config, runId, failPercent, tasks, dropFirstPercent));
         try
         {
             await Wait.ForAsync(deliveries.AllDistinct.ContinueWith(_ => true), RunTimeout, $"{expect} distinct records", () => $"{deliveries.Distinct} seen");

@@ -45,22 +45,36 @@ public sealed class RecordingBolt : BaseRichBolt
 
     private readonly string _run;
     private readonly int _failPercent;
+    private readonly int _dropFirstPercent;
 
     [NonSerialized]
     private IOutputCollector? _collector;
 
-    public RecordingBolt(string run, int failPercent = 0)
+    /// <param name="run">The key of the test's <see cref="Deliveries"/>.</param>
+    /// <param name="failPercent">The share of tuples failed, at random.</param>
+    /// <param name="dropFirstPercent">The share of records whose first delivery is neither acked nor failed, so it times out.</param>
+    public RecordingBolt(string run, int failPercent = 0, int dropFirstPercent = 0)
     {
         _run = run;
         _failPercent = failPercent;
+        _dropFirstPercent = dropFirstPercent;
     }
 
     public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector) => _collector = collector;
 
     public override void Execute(ITuple input)
     {
+        var deliveries = Runs[_run];
+        var offset = input.GetLongByField("offset");
+        var partition = input.GetIntegerByField("partition");
+        if (_dropFirstPercent > 0 && !deliveries.ByRecord.ContainsKey((partition, offset)) && Random.Shared.Next(100) < _dropFirstPercent)
+        {
+            deliveries.Record(partition, offset, input.GetStringByField("value"), input.SourceTask, false);
+            return;
+        }
+
         var fail = _failPercent > 0 && Random.Shared.Next(100) < _failPercent;
-        Runs[_run].Record(input.GetIntegerByField("partition"), input.GetLongByField("offset"), input.GetStringByField("value"), input.SourceTask, !fail);
+        deliveries.Record(input.GetIntegerByField("partition"), input.GetLongByField("offset"), input.GetStringByField("value"), input.SourceTask, !fail);
         if (fail)
         {
             _collector!.Fail(input);
