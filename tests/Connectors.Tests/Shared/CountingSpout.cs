@@ -7,17 +7,26 @@ namespace StormSharp.Connectors.Tests.Shared;
 public sealed class SpoutRun(int count)
 {
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _allAcked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _settledCount;
 
     public ConcurrentDictionary<int, int> Acked { get; } = new();
 
     public ConcurrentDictionary<int, int> Failed { get; } = new();
 
+    /// <summary>Completes when acks and fails together reach the count.</summary>
     public Task Settled => _settled.Task;
+
+    /// <summary>Completes when every id has been acked at least once.</summary>
+    public Task AllAcked => _allAcked.Task;
 
     public void Ack(int id)
     {
-        Acked.AddOrUpdate(id, 1, (_, n) => n + 1);
+        if (Acked.AddOrUpdate(id, 1, (_, n) => n + 1) == 1 && Acked.Count >= count)
+        {
+            _allAcked.TrySetResult();
+        }
+
         Settle();
     }
 
