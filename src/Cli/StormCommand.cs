@@ -44,6 +44,10 @@ internal static class StormCommand
           dev-zookeeper
                    run the installed Apache ZooKeeper in the foreground on storm.zookeeper.port, its data under
                    dev.zookeeper.path, for a development cluster
+          dev-kafka [--brokers N] [--address-file FILE]
+                   host an embedded Kafka-protocol broker (librdkafka's mock cluster) in the foreground and print
+                   its bootstrap.servers (and write it to FILE); topics auto-create with 4 partitions and keep
+                   about the last 5 MB per partition
           version  print the StormSharp version
           help     print this help
 
@@ -76,6 +80,8 @@ internal static class StormCommand
                     return await DaemonCommands.SupervisorAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "dev-zookeeper":
                     return await DevZooKeeperCommand.RunAsync(Conf(rest), stdout, stderr, cancellationToken).ConfigureAwait(false);
+                case "dev-kafka":
+                    return await DevKafkaCommand.RunAsync(rest, stdout, cancellationToken).ConfigureAwait(false);
                 case "version" or "--version":
                     stdout.WriteLine("StormSharp " + Version);
                     return ExitCodes.Ok;
