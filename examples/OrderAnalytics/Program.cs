@@ -103,7 +103,7 @@ public static class Program
 
             await producing;
             Console.WriteLine($"pipeline: generator stopped; waiting for the topology to count {generator.Valid} orders and {generator.Invalid} invalid records");
-            var drained = await DrainAsync(db, generator, TimeSpan.FromSeconds(90), stop.Token);
+            var drained = await DrainAsync(db, generator, TimeSpan.FromSeconds(90));
             if (!drained)
             {
                 Console.WriteLine("pipeline: the topology had not counted everything within 90 s");
@@ -135,10 +135,10 @@ public static class Program
         }
     }
 
-    private static async Task<bool> DrainAsync(IDatabase db, OrderGenerator generator, TimeSpan timeout, CancellationToken stop)
+    private static async Task<bool> DrainAsync(IDatabase db, OrderGenerator generator, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout && !stop.IsCancellationRequested)
+        while (sw.Elapsed < timeout)
         {
             var orders = (long?)db.StringGet(RedisKeys.Orders) ?? 0;
             var invalid = (long?)db.StringGet(RedisKeys.Invalid) ?? 0;
