@@ -46,6 +46,8 @@ internal static class StormCommand
                     return await DaemonCommands.LogviewerAsync(Conf(rest), stderr, cancellationToken).ConfigureAwait(false);
                 case "dev-zookeeper":
                     return await DevZooKeeperCommand.RunAsync(Conf(rest), stdout, stderr, cancellationToken).ConfigureAwait(false);
+                case "dev-kafka":
+                    return await DevKafkaCommand.RunAsync(rest, stdout, cancellationToken).ConfigureAwait(false);
                 case "version" or "--version":
                     stdout.WriteLine("StormSharp " + Version);
                     return ExitCodes.Ok;

@@ -68,6 +68,12 @@ internal static class VerbHelp
                      run the installed Apache ZooKeeper in the foreground on storm.zookeeper.port, its data under
                      dev.zookeeper.path, for a development cluster
             """),
+        ("dev-kafka", """
+            dev-kafka [--brokers N] [--address-file FILE]
+                     host an embedded Kafka-protocol broker (librdkafka's mock cluster) in the foreground and print
+                     its bootstrap.servers (and write it to FILE); topics auto-create with 4 partitions and keep
+                     about the last 5 MB per partition
+            """),
         ("version", """
             version  print the StormSharp version
             """),

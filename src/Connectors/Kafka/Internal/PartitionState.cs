@@ -1,0 +1,78 @@
+namespace StormSharp.Connectors.Kafka.Internal;
+
+/// <summary>
+/// One assigned partition's offsets: which polled records are not yet done, and the commit point that follows from
+/// them. Records are polled in offset order, so the commit point is the smallest offset not yet done, or the offset
+/// after the last one polled when every polled record is done; gaps in the offsets (compaction, transaction markers)
+/// never hold it back because only offsets actually polled are tracked.
+/// </summary>
+internal sealed class PartitionState
+{
+    private readonly SortedSet<long> _pending = [];
+
+    public PartitionState(long committed) => Committed = committed;
+
+    /// <summary>The last committed offset (the next to read), or -1 when the group has none.</summary>
+    public long Committed { get; set; }
+
+    /// <summary>The highest offset polled, or -1.</summary>
+    public long LastPolled { get; private set; } = -1;
+
+    /// <summary>The first offset this task polled (for uncommitted counts before the first commit), or -1.</summary>
+    public long FirstPolled { get; private set; } = -1;
+
+    /// <summary>Records of this partition kept for retries, by offset (at-least-once only).</summary>
+    public Dictionary<long, KafkaRecord> Records { get; } = [];
+
+    public bool Paused { get; set; }
+
+    public int PendingCount => _pending.Count;
+
+    public void Polled(long offset)
+    {
+        if (FirstPolled < 0)
+        {
+            FirstPolled = offset;
+        }
+
+        LastPolled = Math.Max(LastPolled, offset);
+        _pending.Add(offset);
+    }
+
+    public bool IsPending(long offset) => _pending.Contains(offset);
+
+    public void Done(long offset)
+    {
+        _pending.Remove(offset);
+        Records.Remove(offset);
+    }
+
+    /// <summary>The offset to commit (the next record to read), or -1 when nothing was polled.</summary>
+    public long CommitPoint
+    {
+        get
+        {
+            if (_pending.Count > 0)
+            {
+                return _pending.Min;
+            }
+
+            return LastPolled < 0 ? -1 : LastPolled + 1;
+        }
+    }
+
+    /// <summary>Offsets read past the committed one, which <c>MaxUncommittedOffsets</c> bounds.</summary>
+    public long Uncommitted
+    {
+        get
+        {
+            if (LastPolled < 0)
+            {
+                return 0;
+            }
+
+            var start = Committed >= 0 ? Committed : FirstPolled;
+            return Math.Max(0, LastPolled + 1 - start);
+        }
+    }
+}

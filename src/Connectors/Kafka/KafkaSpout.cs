@@ -1,0 +1,503 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+using StormSharp.Connectors.Kafka.Internal;
+using StormSharp.Topology;
+
+namespace StormSharp.Connectors.Kafka;
+
+/// <summary>
+/// Reads Kafka topics with storm-kafka-client's semantics: partitions spread round-robin over the spout's tasks by
+/// manual assignment, offsets committed to the consumer group only when a record and every earlier one of its
+/// partition are done, failed records retried with exponential backoff, and a restarted task resuming from the
+/// group's commits.
+/// </summary>
+/// <remarks>
+/// <para>Assignment: every <see cref="KafkaSpoutConfig.PartitionRefreshPeriod"/> the task lists the partitions of
+/// the matching topics, sorts them by topic and partition and takes those whose position modulo the number of tasks
+/// is its task index. The result depends only on the partition list and the task count, so it is the same after a
+/// restart, and a rebalance that changes the task count moves partitions without any coordination: a partition a task
+/// gives up is committed first, and the task that takes it starts from that commit.</para>
+/// <para>Retries: a failed record (explicit fail or message timeout) is kept in memory and emitted again when its
+/// backoff has passed, so a failed record never has to be fetched again and never holds the partition's other
+/// records back; only the commit point waits for it. A record that fails more often than
+/// <see cref="KafkaSpoutRetryExponentialBackoff.MaxRetries"/> is dropped with a reported error and counts as done,
+/// so the partition goes on committing. Acks and fails for partitions the task no longer holds are ignored.</para>
+/// <para>The .NET Kafka client cannot attach commit metadata, so <see cref="FirstPollOffsetStrategy.Earliest"/> and
+/// <see cref="FirstPollOffsetStrategy.Latest"/> ignore every commit the task did not make itself since it opened:
+/// a worker restart reads such partitions from the start (or end) again, where storm-kafka-client would resume.</para>
+/// </remarks>
+public sealed class KafkaSpout : BaseRichSpout
+{
+    private const int MaxRecordsPerPoll = 500;
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly KafkaSpoutConfig _config;
+
+    [NonSerialized]
+    private IConsumer<byte[], byte[]>? _consumer;
+    [NonSerialized]
+    private IAdminClient? _admin;
+    [NonSerialized]
+    private ISpoutOutputCollector? _collector;
+    [NonSerialized]
+    private TopologyContext? _context;
+    [NonSerialized]
+    private Dictionary<TopicPartition, PartitionState>? _partitions;
+    [NonSerialized]
+    private HashSet<TopicPartition>? _committedByMe;
+    [NonSerialized]
+    private Queue<KafkaRecord>? _waiting;
+    [NonSerialized]
+    private PriorityQueue<KafkaSpoutMessageId, long>? _retries;
+    [NonSerialized]
+    private ConcurrentQueue<string>? _clientErrors;
+    [NonSerialized]
+    private long _nextCommit;
+    [NonSerialized]
+    private long _nextRefresh;
+
+    /// <summary>Creates the spout.</summary>
+    public KafkaSpout(KafkaSpoutConfig config)
+    {
+        _config = config ?? throw new ArgumentNullException(nameof(config));
+    }
+
+    /// <summary>The partitions this task reads now (for tests and diagnostics).</summary>
+    public IReadOnlyList<TopicPartition> AssignedPartitions =>
+        _partitions is null ? [] : [.. _partitions.Keys.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)];
+
+    private bool AtLeastOnce => _config.ProcessingGuarantee == ProcessingGuarantee.AtLeastOnce;
+
+    /// <inheritdoc/>
+    public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
+    {
+        _context = context;
+        _collector = collector;
+        _partitions = [];
+        _committedByMe = [];
+        _waiting = new Queue<KafkaRecord>();
+        _retries = new PriorityQueue<KafkaSpoutMessageId, long>();
+        _clientErrors = new ConcurrentQueue<string>();
+
+        var latest = _config.FirstPollOffsetStrategy is FirstPollOffsetStrategy.Latest or FirstPollOffsetStrategy.UncommittedLatest;
+        var consumerConfig = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = _config.BootstrapServers,
+            ["group.id"] = _config.GroupId,
+            ["enable.auto.commit"] = "false",
+            ["enable.auto.offset.store"] = "false",
+            ["auto.offset.reset"] = latest ? "latest" : "earliest",
+            ["client.id"] = $"{context.StormId}-{context.ThisComponentId}-{context.ThisTaskId}",
+        };
+        foreach (var (key, value) in _config.KafkaProperties)
+        {
+            consumerConfig[key] = value;
+        }
+
+        var errors = _clientErrors;
+        _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig)
+            .SetErrorHandler((_, e) => errors.Enqueue($"Kafka consumer error {e.Code}: {e.Reason}"))
+            .SetLogHandler((_, _) => { })
+            .Build();
+        _admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
+        _nextRefresh = 0;
+        _nextCommit = Stopwatch.GetTimestamp() + ToTicks(_config.OffsetCommitPeriod);
+    }
+
+    /// <inheritdoc/>
+    public override void NextTuple()
+    {
+        var now = Stopwatch.GetTimestamp();
+        while (_clientErrors!.TryDequeue(out var error))
+        {
+            _collector!.ReportError(new KafkaException(new Error(ErrorCode.Local_Fail, error)));
+        }
+
+        if (now >= _nextRefresh)
+        {
+            _nextRefresh = now + ToTicks(_config.PartitionRefreshPeriod);
+            RefreshAssignment();
+        }
+
+        if (now >= _nextCommit)
+        {
+            _nextCommit = now + ToTicks(_config.OffsetCommitPeriod);
+            Commit();
+        }
+
+        while (_retries!.TryPeek(out var retry, out var due) && due <= now)
+        {
+            _retries.Dequeue();
+            var tp = new TopicPartition(retry.Topic, retry.Partition);
+            if (_partitions!.TryGetValue(tp, out var state) && state.IsPending(retry.Offset)
+                && state.Records.TryGetValue(retry.Offset, out var record))
+            {
+                Emit(record, state, retry);
+                return;
+            }
+        }
+
+        if (_waiting!.Count == 0)
+        {
+            Poll();
+        }
+
+        while (_waiting.TryDequeue(out var next))
+        {
+            if (_partitions!.TryGetValue(new TopicPartition(next.Topic, next.Partition), out var state))
+            {
+                Emit(next, state, null);
+                return;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Ack(object msgId)
+    {
+        if (msgId is KafkaSpoutMessageId id && _partitions!.TryGetValue(new TopicPartition(id.Topic, id.Partition), out var state))
+        {
+            state.Done(id.Offset);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Fail(object msgId)
+    {
+        if (msgId is not KafkaSpoutMessageId id
+            || !_partitions!.TryGetValue(new TopicPartition(id.Topic, id.Partition), out var state)
+            || !state.IsPending(id.Offset) || !state.Records.ContainsKey(id.Offset))
+        {
+            return;
+        }
+
+        id.Failures++;
+        if (_config.Retry.MayRetry(id.Failures))
+        {
+            _retries!.Enqueue(id, Stopwatch.GetTimestamp() + ToTicks(_config.Retry.DelayFor(id.Failures)));
+            return;
+        }
+
+        _collector!.ReportError(new InvalidOperationException(
+            $"Kafka record {id} failed {id.Failures} times, more than the {_config.Retry.MaxRetries} retries allowed; dropped"));
+        state.Done(id.Offset);
+    }
+
+    /// <inheritdoc/>
+    public override void Deactivate() => Commit();
+
+    /// <inheritdoc/>
+    public override void Close()
+    {
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        Commit();
+        foreach (var tp in _partitions!.Keys)
+        {
+            KafkaSpoutLag.Remove(_context!.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
+        }
+
+        _admin?.Dispose();
+        try
+        {
+            _consumer.Close();
+        }
+        catch (KafkaException)
+        {
+            // Leaving a group we never joined (manual assignment) can fail; the consumer is disposed anyway.
+        }
+
+        _consumer.Dispose();
+        _consumer = null;
+    }
+
+    /// <inheritdoc/>
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+    {
+        foreach (var stream in _config.RecordTranslator.Streams)
+        {
+            declarer.DeclareStream(stream, _config.RecordTranslator.GetFieldsFor(stream));
+        }
+    }
+
+    private static long ToTicks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
+    private void Poll()
+    {
+        ConsumeResult<byte[], byte[]>? result;
+        try
+        {
+            result = _consumer!.Consume(_config.PollTimeout);
+        }
+        catch (ConsumeException e)
+        {
+            _collector!.ReportError(e);
+            return;
+        }
+
+        var polled = 0;
+        List<TopicPartitionOffset>? atMostOnce = null;
+        while (result is not null)
+        {
+            if (!result.IsPartitionEOF && _partitions!.TryGetValue(result.TopicPartition, out var state)
+                && result.Offset.Value > state.LastPolled)
+            {
+                state.Polled(result.Offset.Value);
+                var m = result.Message;
+                _waiting!.Enqueue(new KafkaRecord(result.Topic, result.Partition.Value, result.Offset.Value, m.Key, m.Value, m.Timestamp.UtcDateTime));
+                if (!state.Paused && state.Uncommitted >= _config.MaxUncommittedOffsets)
+                {
+                    _consumer!.Pause([result.TopicPartition]);
+                    state.Paused = true;
+                }
+
+                if (_config.ProcessingGuarantee == ProcessingGuarantee.AtMostOnce)
+                {
+                    atMostOnce ??= [];
+                    atMostOnce.Add(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1));
+                }
+            }
+
+            if (++polled >= MaxRecordsPerPoll)
+            {
+                break;
+            }
+
+            try
+            {
+                result = _consumer!.Consume(TimeSpan.Zero);
+            }
+            catch (ConsumeException e)
+            {
+                _collector!.ReportError(e);
+                break;
+            }
+        }
+
+        if (atMostOnce is not null)
+        {
+            // At most once: the records are committed before any of them is emitted.
+            CommitOffsets(atMostOnce);
+        }
+    }
+
+    private void Emit(KafkaRecord record, PartitionState state, KafkaSpoutMessageId? retry)
+    {
+        KafkaTuple? tuple;
+        try
+        {
+            tuple = _config.RecordTranslator.Translate(record);
+        }
+        catch (Exception e)
+        {
+            _collector!.ReportError(new InvalidOperationException(
+                $"the record translator failed on Kafka record {record.Topic}-{record.Partition}@{record.Offset}; the record is skipped: {e.Message}", e));
+            state.Done(record.Offset);
+            return;
+        }
+
+        if (tuple is null)
+        {
+            state.Done(record.Offset);
+            return;
+        }
+
+        try
+        {
+            if (AtLeastOnce)
+            {
+                state.Records[record.Offset] = record;
+                _collector!.Emit(tuple.Stream, tuple.Values, retry ?? new KafkaSpoutMessageId(record.Topic, record.Partition, record.Offset));
+            }
+            else
+            {
+                state.Done(record.Offset);
+                _collector!.Emit(tuple.Stream, tuple.Values, null);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            _collector!.ReportError(new InvalidOperationException(
+                $"Kafka record {record.Topic}-{record.Partition}@{record.Offset} could not be emitted on stream '{tuple.Stream}'; the record is skipped: {e.Message}", e));
+            state.Done(record.Offset);
+        }
+    }
+
+    private void Commit()
+    {
+        if (_consumer is null || _config.ProcessingGuarantee == ProcessingGuarantee.AtMostOnce)
+        {
+            UpdateLag();
+            return;
+        }
+
+        List<TopicPartitionOffset>? offsets = null;
+        foreach (var (tp, state) in _partitions!)
+        {
+            var point = state.CommitPoint;
+            if (point >= 0 && point > state.Committed)
+            {
+                (offsets ??= []).Add(new TopicPartitionOffset(tp, point));
+            }
+        }
+
+        if (offsets is not null)
+        {
+            CommitOffsets(offsets);
+        }
+
+        UpdateLag();
+    }
+
+    private void CommitOffsets(List<TopicPartitionOffset> offsets)
+    {
+        try
+        {
+            _consumer!.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            _collector!.ReportError(new InvalidOperationException($"committing offsets of group '{_config.GroupId}' failed; retrying at the next commit: {e.Message}", e));
+            return;
+        }
+
+        List<TopicPartition>? resume = null;
+        foreach (var o in offsets)
+        {
+            if (!_partitions!.TryGetValue(o.TopicPartition, out var state))
+            {
+                continue;
+            }
+
+            state.Committed = Math.Max(state.Committed, o.Offset.Value);
+            _committedByMe!.Add(o.TopicPartition);
+            if (state.Paused && state.Uncommitted < _config.MaxUncommittedOffsets)
+            {
+                state.Paused = false;
+                (resume ??= []).Add(o.TopicPartition);
+            }
+        }
+
+        if (resume is not null)
+        {
+            _consumer!.Resume(resume);
+        }
+    }
+
+    private void UpdateLag()
+    {
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        foreach (var (tp, state) in _partitions!)
+        {
+            var marks = _consumer.GetWatermarkOffsets(tp);
+            if (marks is null || marks.High.Value < 0)
+            {
+                continue;
+            }
+
+            var from = state.Committed >= 0 ? state.Committed : Math.Max(0, marks.Low.Value);
+            KafkaSpoutLag.Set(_context!.StormId, new PartitionLag(
+                _context.ThisComponentId, tp.Topic, tp.Partition.Value, marks.High.Value, state.Committed, Math.Max(0, marks.High.Value - from)));
+        }
+    }
+
+    private void RefreshAssignment()
+    {
+        Metadata metadata;
+        try
+        {
+            metadata = _admin!.GetMetadata(MetadataTimeout);
+        }
+        catch (KafkaException e)
+        {
+            _collector!.ReportError(new InvalidOperationException($"listing the partitions of the Kafka spout's topics failed; retrying: {e.Message}", e));
+            return;
+        }
+
+        var all = new List<TopicPartition>();
+        foreach (var topic in metadata.Topics)
+        {
+            if (topic.Error.IsError || topic.Topic.StartsWith("__", StringComparison.Ordinal) || !_config.Matches(topic.Topic))
+            {
+                continue;
+            }
+
+            foreach (var p in topic.Partitions)
+            {
+                all.Add(new TopicPartition(topic.Topic, p.PartitionId));
+            }
+        }
+
+        all.Sort((a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Topic, b.Topic);
+            return c != 0 ? c : a.Partition.Value.CompareTo(b.Partition.Value);
+        });
+        var taskCount = Math.Max(1, _context!.GetComponentTasks(_context.ThisComponentId).Count);
+        var mine = new HashSet<TopicPartition>();
+        for (var i = _context.ThisTaskIndex; i < all.Count; i += taskCount)
+        {
+            mine.Add(all[i]);
+        }
+
+        if (mine.SetEquals(_partitions!.Keys))
+        {
+            return;
+        }
+
+        var revoked = _partitions.Keys.Where(tp => !mine.Contains(tp)).ToList();
+        if (revoked.Count > 0)
+        {
+            Commit();
+            _consumer!.IncrementalUnassign(revoked);
+            foreach (var tp in revoked)
+            {
+                _partitions.Remove(tp);
+                KafkaSpoutLag.Remove(_context.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
+            }
+        }
+
+        var added = mine.Where(tp => !_partitions.ContainsKey(tp)).ToList();
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        List<TopicPartitionOffset> committed;
+        try
+        {
+            committed = _consumer!.Committed(added, MetadataTimeout);
+        }
+        catch (KafkaException e)
+        {
+            _collector!.ReportError(new InvalidOperationException($"reading the committed offsets of group '{_config.GroupId}' failed; retrying: {e.Message}", e));
+            return;
+        }
+
+        var start = new List<TopicPartitionOffset>(committed.Count);
+        foreach (var c in committed)
+        {
+            var has = c.Offset.Value >= 0;
+            var useCommit = _config.FirstPollOffsetStrategy switch
+            {
+                FirstPollOffsetStrategy.Earliest or FirstPollOffsetStrategy.Latest => has && _committedByMe!.Contains(c.TopicPartition),
+                _ => has,
+            };
+            var fallback = _config.FirstPollOffsetStrategy is FirstPollOffsetStrategy.Latest or FirstPollOffsetStrategy.UncommittedLatest
+                ? Offset.End
+                : Offset.Beginning;
+            start.Add(new TopicPartitionOffset(c.TopicPartition, useCommit ? c.Offset : fallback));
+            _partitions[c.TopicPartition] = new PartitionState(useCommit ? c.Offset.Value : -1);
+        }
+
+        _consumer!.IncrementalAssign(start);
+    }
+}
