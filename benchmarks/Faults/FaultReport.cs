@@ -15,7 +15,7 @@ internal static class FaultReport
         L(Heading);
         L();
         L(string.Create(CultureInfo.InvariantCulture, $"Written by `benchmarks/run faults`: {records:N0} numbered records per fault, offered at {rate:N0}/s, on ZooKeeper (three servers), two Nimbus and three supervisors in network namespaces of their own; {started:yyyy-MM-dd HH:mm} to {finished:HH:mm} UTC, load average {LoadAverage()} at the end."));
-        L("`missing` must be 0: a record the spout sent that the sink's files never got. `duplicates` are replays. `recovery_s`: seconds from the fault until a one-second window of the sink's rate is back to half of what it was before.");
+        L("`missing` must be 0: a record the spout sent that the sink's files never got. `duplicates` are replays. `recovery_s`: seconds from the fault until the sink's rate is back to half of what it was before and stays there for three seconds.");
         L();
         L("| fault | records | missing | duplicates | recovery_s | note |");
         L("| --- | ---: | ---: | ---: | ---: | --- |");
