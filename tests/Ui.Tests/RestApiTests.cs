@@ -144,7 +144,7 @@ public sealed class RestApiTests(StandaloneServerFixture zooKeeper)
         await rig.Cluster.UntilAsync(
             async () => Regex.IsMatch(scraped = await rig.Http.GetStringAsync("/metrics"), @"storm_component_acked_total\{[^}]*component=""sentences""[^}]*\} [1-9]"),
             "/metrics to show the sentences spout's acks (refreshed from Nimbus every 5 s)",
-            TimeSpan.FromSeconds(40));
+            TimeSpan.FromSeconds(120));
         Assert.True(scraped.Contains("# TYPE storm_component_emitted_total counter", StringComparison.Ordinal), scraped);
         Assert.True(Regex.IsMatch(scraped, @"storm_cluster_slots_total(\{[^}]*\})? 2\b"), scraped);
 
