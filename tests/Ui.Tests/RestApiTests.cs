@@ -139,6 +139,15 @@ public sealed class RestApiTests(StandaloneServerFixture zooKeeper)
         var logConfig = await rig.GetAsync($"/api/v1/topology/{id}/logconfig");
         Check(logConfig, "logconfig", ("namedLoggerLevels", O));
 
+        // Prometheus's text format on /metrics, cluster and per component.
+        var scraped = string.Empty;
+        await rig.Cluster.UntilAsync(
+            async () => Regex.IsMatch(scraped = await rig.Http.GetStringAsync("/metrics"), @"storm_component_acked_total\{[^}]*component=""sentences""[^}]*\} [1-9]"),
+            "/metrics to show the sentences spout's acks (refreshed from Nimbus every 5 s)",
+            TimeSpan.FromSeconds(120));
+        Assert.True(scraped.Contains("# TYPE storm_component_emitted_total counter", StringComparison.Ordinal), scraped);
+        Assert.True(Regex.IsMatch(scraped, @"storm_cluster_slots_total(\{[^}]*\})? 2\b"), scraped);
+
         // JSONP, as Storm allows.
         var jsonp = await rig.Http.GetStringAsync("/api/v1/cluster/summary?callback=show").Within("a JSONP call");
         Assert.StartsWith("show({", jsonp, StringComparison.Ordinal);

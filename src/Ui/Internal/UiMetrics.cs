@@ -47,7 +47,13 @@ internal sealed class UiMetrics : IDisposable
     public static IDisposable Add(IServiceCollection services, NimbusReader nimbus, ILogger logger)
     {
         var metrics = new UiMetrics(nimbus, logger);
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(MeterName).AddPrometheusExporter());
+        // Every meter of this name in the process reaches this provider (tests run several UIs in one process). Two
+        // instruments of one name would share one stream, and the first to stop would take the stream with it: so
+        // this provider exports its own meter's instruments only.
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(MeterName)
+            .AddView(instrument => ReferenceEquals(instrument.Meter, metrics._meter) ? null : MetricStreamConfiguration.Drop)
+            .AddPrometheusExporter());
         return metrics;
     }
 
