@@ -98,13 +98,13 @@ public sealed class GroupingTests : ClusterTestBase
             grouper.Choose(0, t, into);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        Assert.Equal(0, FewestBytesAllocated(() =>
         {
-            grouper.Choose(0, tuples[i % tuples.Length], into);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (var i = 0; i < 10_000; i++)
+            {
+                grouper.Choose(0, tuples[i % tuples.Length], into);
+            }
+        }));
     }
 
     [Fact]
@@ -120,13 +120,13 @@ public sealed class GroupingTests : ClusterTestBase
             grouper.Choose(0, tuple, into); // past tiered compilation's first tiers, which may allocate while they run
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        Assert.Equal(0, FewestBytesAllocated(() =>
         {
-            grouper.Choose(0, tuple, into);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (var i = 0; i < 10_000; i++)
+            {
+                grouper.Choose(0, tuple, into);
+            }
+        }));
         Assert.Equal(2, into[0]);
     }
 
@@ -307,5 +307,22 @@ public sealed class GroupingTests : ClusterTestBase
             _choices = [[targetTasks[0]], [targetTasks[1]]];
 
         public IReadOnlyList<int> ChooseTasks(int taskId, IReadOnlyList<object?> values) => _choices![(int)((long)values[0]! % 2)];
+    }
+
+    /// <summary>
+    /// The fewest bytes this thread allocated over five runs of <paramref name="run"/>: an allocation on every call
+    /// shows in each run, while the runtime's own (tiering a method up, loading a type) lands in one run at most.
+    /// </summary>
+    private static long FewestBytesAllocated(Action run)
+    {
+        var fewest = long.MaxValue;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            run();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return fewest;
     }
 }

@@ -461,15 +461,22 @@ public sealed class TupleCodecTests
         writer.Add(1, 2, "words", anchors, values);
         writer.Reset();
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        // The fewest bytes over a few rounds: an allocation per tuple shows in every round, while the runtime's own
+        // (tiering a method up, loading a type) lands in one round at most.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 5; round++)
         {
-            writer.Add(1, 2, "words", anchors, values);
+            writer.Reset();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                writer.Add(1, 2, "words", anchors, values);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
