@@ -36,4 +36,24 @@ public sealed class NimbusAwayTests
         Assert.Contains("Highcharts JS v12.4.0", await http.GetStringAsync("/vendor/highcharts/highcharts.js").Within("Highcharts"), StringComparison.Ordinal);
         Assert.Contains("Highsoft", await http.GetStringAsync("/vendor/highcharts/LICENSE.txt").Within("Highcharts' licence"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UiHost_AHostName_BindsItsAddressAndAnUnknownNameIsRefusedNamingTheKey()
+    {
+        await using var ui = await UiServer.StartAsync(Conf("localhost"), LoggerFactory.Create(_ => { }), CancellationToken.None).Within("the UI to start");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ui.Port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Contains("Cluster Summary", await http.GetStringAsync("/").Within("the cluster page by the name's address"), StringComparison.Ordinal);
+
+        var refused = await Assert.ThrowsAsync<ConfigurationException>(() => UiServer.StartAsync(Conf("no-such-host.invalid"), LoggerFactory.Create(_ => { }), CancellationToken.None)).Within("the refusal");
+        Assert.Contains("'ui.host'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-host.invalid", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, object?> Conf(string host) => new(ConfigLoader.Defaults)
+    {
+        ["nimbus.seeds"] = new List<object?> { "127.0.0.1" },
+        ["nimbus.thrift.port"] = Ports.Free(),
+        ["ui.host"] = host,
+        ["ui.port"] = 0,
+    };
 }
