@@ -215,6 +215,12 @@ public sealed class KafkaSpout : BaseRichSpout
         _consumer = null;
     }
 
+    /// <summary>
+    /// Storm's keys for the UI's lag (<c>config.topics</c>, <c>config.groupid</c>, <c>config.bootstrap.servers</c>,
+    /// and the librdkafka properties that are not secrets): see <see cref="KafkaOffsetLag.ComponentConfiguration"/>.
+    /// </summary>
+    public override IDictionary<string, object?>? GetComponentConfiguration() => KafkaOffsetLag.ComponentConfiguration(_config);
+
     /// <inheritdoc/>
     public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
     {

@@ -31,6 +31,7 @@ internal sealed partial class RestApi(NimbusReader nimbus, IReadOnlyDictionary<s
         api.MapGet("/topology/{id}/component/{component}", async (HttpContext h, string id, string component) =>
             await Json(h, await ComponentAsync(id, component, Window(h), Sys(h), h.RequestAborted)));
         api.MapGet("/topology/{id}/visualization", async (HttpContext h, string id) => await Json(h, await VisualizationAsync(id, Window(h), Sys(h), h.RequestAborted)));
+        api.MapGet("/topology/{id}/lag", async (HttpContext h, string id) => await Json(h, await LagAsync(id, h.RequestAborted)));
         api.MapGet("/topology/{id}/logconfig", async (HttpContext h, string id) => await Json(h, await LogConfigAsync(id, h.RequestAborted)));
         api.MapGet("/topology-workers/{id}", async (HttpContext h, string id) => await Json(h, await TopologyWorkersAsync(id, h.RequestAborted)));
         api.MapGet("/topology/{id}/series", async (HttpContext h, string id) => await Json(h, await SeriesAsync(id, SinceMs(h), h.RequestAborted)));

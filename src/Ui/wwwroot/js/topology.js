@@ -128,10 +128,33 @@
       table("config", [{ title: "Key", value: kv => kv[0] }, { title: "Value", value: kv => JSON.stringify(kv[1]) }],
         Object.entries(t.configuration).sort((a, b) => a[0] < b[0] ? -1 : 1));
       makeCharts(t);
+      await renderLag();
       graph.draw("graph", await api(base + "/visualization?window=600&sys=" + sys), t.id);
     } catch (e) {
       storm.showError(e.message);
     }
+  }
+
+  // Kafka spouts' lag, read from Kafka by the UI (Storm's "Topology spouts lag"); the section shows only when the
+  // topology has a Kafka spout.
+  async function renderLag() {
+    const lag = await api(base + "/lag");
+    const rows = [];
+    for (const spout of Object.values(lag)) {
+      if (spout.errorInfo) { rows.push({ spoutId: spout.spoutId, error: spout.errorInfo }); continue; }
+      for (const [topic, partitions] of Object.entries(spout.spoutLagResult))
+        for (const [partition, p] of Object.entries(partitions)) rows.push({ spoutId: spout.spoutId, topic, partition, ...p });
+    }
+    document.getElementById("lag-section").hidden = rows.length === 0;
+    if (rows.length === 0) return;
+    table("lag", [
+      { title: "Spout", value: r => componentLink(id, r.spoutId) },
+      { title: "Topic", value: r => r.error || r.topic },
+      { title: "Partition", value: r => r.partition ?? "", num: true },
+      { title: "Committed offset", value: r => r.consumerCommittedOffset ?? "", num: true },
+      { title: "Log head offset", value: r => r.logHeadOffset ?? "", num: true },
+      { title: "Lag", value: r => r.lag ?? "", num: true },
+    ], rows);
   }
 
   await render();
