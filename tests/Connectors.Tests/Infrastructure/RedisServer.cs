@@ -15,8 +15,17 @@ public sealed class RedisServer : IDisposable
     private Process? _process;
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly IReadOnlyList<string> _extraArguments;
+
     public RedisServer()
+        : this([], Ports.Free())
     {
+    }
+
+    /// <summary>A server with <paramref name="extraArguments"/> added to its command line (cluster mode, say) on <paramref name="port"/>.</summary>
+    public RedisServer(IReadOnlyList<string> extraArguments, int port)
+    {
+        _extraArguments = extraArguments;
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException("redis-server is not installed; run: deploy/install-deps redis");
@@ -24,7 +33,7 @@ public sealed class RedisServer : IDisposable
 
         Directory = Path.Combine(Path.GetTempPath(), "stormsharp-redis-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
-        Port = Ports.Free();
+        Port = port;
         Start();
     }
 
@@ -50,6 +59,11 @@ public sealed class RedisServer : IDisposable
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--protected-mode", "yes",
         })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var a in _extraArguments)
         {
             psi.ArgumentList.Add(a);
         }

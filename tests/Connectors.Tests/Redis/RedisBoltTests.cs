@@ -190,7 +190,7 @@ public sealed class RedisBoltTests : IDisposable
         [Config.TopologyMessageTimeoutSecs] = 30,
     };
 
-    private static async Task<SpoutRun> RunAsync(int n, TupleSource source, IRichBolt bolt, string? collect = null, bool settle = false)
+    internal static async Task<SpoutRun> RunAsync(int n, TupleSource source, IRichBolt bolt, string? collect = null, bool settle = false)
     {
         var runId = Guid.NewGuid().ToString("N");
         var run = CountingSpout.Runs[runId] = new SpoutRun(n);
