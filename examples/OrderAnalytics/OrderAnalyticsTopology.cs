@@ -33,6 +33,22 @@ public static class OrderAnalyticsTopology
         return builder.CreateTopology();
     }
 
+    /// <summary>
+    /// What <c>storm jar</c> runs for <c>run --cluster</c>: <c>BOOTSTRAP REDIS-HOST:PORT chaos|steady [HBASE-REST-URL]</c>.
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        if (args.Length is < 3 or > 4 || args[2] is not ("chaos" or "steady") || !args[1].Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("usage: OrderAnalyticsTopology BOOTSTRAP REDIS-HOST:PORT chaos|steady [HBASE-REST-URL]");
+        }
+
+        var redis = args[1];
+        var port = int.Parse(redis[(redis.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var topology = Build(args[0], RedisConnectionConfig.Single(redis[..redis.LastIndexOf(':')], port), args[2] == "chaos", args.Length == 4 ? args[3] : null);
+        StormSubmitter.SubmitTopology(Name, Config(), topology);
+    }
+
     public static Dictionary<string, object?> Config() => new(StringComparer.Ordinal)
     {
         [StormSharp.Topology.Config.TopologyMaxSpoutPending] = 2_000,

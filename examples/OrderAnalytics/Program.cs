@@ -9,12 +9,13 @@ namespace StormSharp.Examples.OrderAnalytics;
 
 /// <summary>
 /// Runs the whole pipeline on this machine: a Kafka-protocol broker (librdkafka's mock cluster, or --bootstrap),
-/// redis-server on a free port (or --redis), the order generator, the topology in local mode and the dashboard;
+/// redis-server on a free port (or --redis), the order generator, the topology in local mode (or, with --cluster, on
+/// the running cluster through storm jar) and the dashboard;
 /// at the end it compares what was produced with what Redis counted.
 /// </summary>
 public static class Program
 {
-    private const string Usage = "usage: run [--seconds N] [--rate R] [--chaos] [--bootstrap HOST:PORT] [--redis HOST:PORT] [--hbase-rest-url URL] [--port P]";
+    private const string Usage = "usage: run [--seconds N] [--rate R] [--chaos] [--cluster] [--bootstrap HOST:PORT] [--redis HOST:PORT] [--hbase-rest-url URL] [--port P]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -38,6 +39,7 @@ public static class Program
         };
 
         EmbeddedKafkaBroker? broker = null;
+        ClusterRun? remote = null;
         Process? redisServer = null;
         string? redisDir = null;
         try
@@ -79,9 +81,20 @@ public static class Program
             Console.WriteLine($"pipeline: dashboard at {dashboard.Url}");
 
             using var generator = new OrderGenerator(bootstrap);
-            using var cluster = new LocalCluster();
+            using var cluster = o.Cluster ? null : new LocalCluster();
+            remote = o.Cluster ? new ClusterRun(StormCommand(), ProjectDirectory()) : null;
             var topology = OrderAnalyticsTopology.Build(bootstrap, redisConfig, o.Chaos, o.HBaseRestUrl);
-            cluster.SubmitTopology(OrderAnalyticsTopology.Name, OrderAnalyticsTopology.Config(), topology);
+            if (remote is not null)
+            {
+                Console.WriteLine("pipeline: submitting the topology to the cluster with storm jar");
+                await remote.SubmitAsync(bootstrap, redisAddress, o.Chaos, o.HBaseRestUrl, stop.Token);
+                Console.WriteLine($"pipeline: topology {remote.TopologyId} submitted to the cluster");
+            }
+            else
+            {
+                cluster!.SubmitTopology(OrderAnalyticsTopology.Name, OrderAnalyticsTopology.Config(), topology);
+            }
+
             Console.WriteLine($"pipeline: topology {OrderAnalyticsTopology.Name} running for {o.Seconds} s at {o.Rate} orders/s{(o.Chaos ? ", chaos on" : string.Empty)}");
 
             using var runFor = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
@@ -92,9 +105,19 @@ public static class Program
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(o.Seconds / 2.0), runFor.Token);
-                    Console.WriteLine("pipeline: chaos: killing the topology and starting it again");
-                    cluster.KillTopology(OrderAnalyticsTopology.Name, TimeSpan.FromSeconds(5));
-                    cluster.SubmitTopology(OrderAnalyticsTopology.Name, OrderAnalyticsTopology.Config(), topology);
+                    if (remote is not null)
+                    {
+                        var killed = remote.KillOneWorker();
+                        Console.WriteLine(killed is { } pid
+                            ? $"pipeline: chaos: SIGKILLed worker process {pid}; its supervisor starts it again"
+                            : "pipeline: chaos: no worker process of the topology found on this host to kill");
+                    }
+                    else
+                    {
+                        Console.WriteLine("pipeline: chaos: killing the topology and starting it again");
+                        cluster!.KillTopology(OrderAnalyticsTopology.Name, TimeSpan.FromSeconds(5));
+                        cluster.SubmitTopology(OrderAnalyticsTopology.Name, OrderAnalyticsTopology.Config(), topology);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -109,7 +132,15 @@ public static class Program
                 Console.WriteLine("pipeline: the topology had not counted everything within 90 s");
             }
 
-            cluster.KillTopology(OrderAnalyticsTopology.Name, TimeSpan.FromSeconds(10));
+            if (remote is not null)
+            {
+                await remote.KillAsync(CancellationToken.None);
+            }
+            else
+            {
+                cluster!.KillTopology(OrderAnalyticsTopology.Name, TimeSpan.FromSeconds(10));
+            }
+
             return Report(db, generator) ? 0 : 1;
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or RedisException or IOException)
@@ -119,6 +150,19 @@ public static class Program
         }
         finally
         {
+            if (remote is { TopologyId: not null, Killed: false })
+            {
+                // Stopped early (Ctrl-C, an error): the topology must not outlive the broker and Redis it reads and writes.
+                try
+                {
+                    await remote.KillAsync(CancellationToken.None);
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    Console.Error.WriteLine($"order-analytics: killing {remote.TopologyId} on the cluster failed; kill it with storm kill {OrderAnalyticsTopology.Name}: {e.Message}");
+                }
+            }
+
             if (redisServer is not null)
             {
                 redisServer.Kill();
@@ -134,6 +178,15 @@ public static class Program
             broker?.Dispose();
         }
     }
+
+    /// <summary>The storm command the run script points at (<c>ORDER_ANALYTICS_STORM</c>), else <c>storm</c> on the PATH.</summary>
+    private static string StormCommand() => Environment.GetEnvironmentVariable("ORDER_ANALYTICS_STORM") is { Length: > 0 } s ? s : "storm";
+
+    /// <summary>This example's project folder (<c>ORDER_ANALYTICS_PROJECT</c>, set by the run script), which storm jar builds and packs.</summary>
+    private static string ProjectDirectory() =>
+        Environment.GetEnvironmentVariable("ORDER_ANALYTICS_PROJECT") is { Length: > 0 } p
+            ? p
+            : throw new InvalidOperationException("--cluster needs the example's project folder: start it with examples/OrderAnalytics/run");
 
     private static async Task<bool> DrainAsync(IDatabase db, OrderGenerator generator, TimeSpan timeout)
     {
@@ -223,11 +276,11 @@ public static class Program
         return (p, dir, $"127.0.0.1:{port}");
     }
 
-    private sealed record Options(int Seconds, int Rate, bool Chaos, string? Bootstrap, string? Redis, string? HBaseRestUrl, int Port)
+    private sealed record Options(int Seconds, int Rate, bool Chaos, string? Bootstrap, string? Redis, string? HBaseRestUrl, int Port, bool Cluster)
     {
         public static Options Parse(string[] args)
         {
-            var o = new Options(30, 200, false, null, null, null, 0);
+            var o = new Options(30, 200, false, null, null, null, 0, false);
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -248,7 +301,7 @@ public static class Program
                     "--redis" => o with { Redis = Next() },
                     "--hbase-rest-url" => o with { HBaseRestUrl = Next() },
                     "--port" => o with { Port = Number("--port", 0, 65_535) },
-                    "--cluster" => throw new ArgumentException("--cluster is not supported yet: the pipeline runs in local mode only"),
+                    "--cluster" => o with { Cluster = true },
                     _ => throw new ArgumentException($"unknown option '{args[i]}'"),
                 };
             }

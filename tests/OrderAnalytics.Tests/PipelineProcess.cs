@@ -15,6 +15,12 @@ public sealed class PipelineProcess : IDisposable
     private readonly TaskCompletionSource<string> _dashboard = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PipelineProcess(params string[] args)
+        : this(new Dictionary<string, string>(), args)
+    {
+    }
+
+    /// <summary>The pipeline with <paramref name="environment"/> added to its environment (STORM_CONF_DIR, say).</summary>
+    public PipelineProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(RepoRoot, "examples", "OrderAnalytics", "run"))
         {
@@ -26,6 +32,11 @@ public sealed class PipelineProcess : IDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
         }
 
         _process = new Process { StartInfo = psi };

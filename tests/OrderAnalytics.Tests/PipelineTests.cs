@@ -34,6 +34,35 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task Run_OnADevelopmentCluster_WithAWorkerKilled_CountsEveryValidOrderExactlyOnce()
+    {
+        await using var cluster = await DevelopmentCluster.UpAsync(TimeSpan.FromMinutes(4));
+        using var pipeline = new PipelineProcess(
+            new Dictionary<string, string>(cluster.Environment) { ["STORM_CONF_DIR"] = cluster.ConfDir },
+            "--cluster", "--seconds", "20", "--chaos");
+        var (code, values) = await pipeline.WaitAsync(RunTimeout);
+
+        Assert.True(code == 0, $"run exited with {code}:\n{pipeline.Output}");
+        Assert.Contains("submitted to the cluster", pipeline.Output, StringComparison.Ordinal);
+        Assert.Contains("chaos: SIGKILLed worker process", pipeline.Output, StringComparison.Ordinal);
+        Assert.True(long.Parse(values["pipeline.orders_valid"], System.Globalization.CultureInfo.InvariantCulture) > 1000, pipeline.Output);
+        Assert.Equal(values["pipeline.orders_valid"], values["pipeline.orders_counted"]);
+        Assert.Equal(values["pipeline.orders_invalid"], values["pipeline.invalid_counted"]);
+        Assert.Equal(values["pipeline.revenue_produced"], values["pipeline.revenue_counted"]);
+        Assert.Equal("0", values["pipeline.missing"]);
+        Assert.Equal("0", values["pipeline.double_counted"]);
+
+        // The run killed its topology on the way out: its supervisors stop its workers once Nimbus removes it.
+        var gone = System.Diagnostics.Stopwatch.StartNew();
+        while (StormSharp.Tests.Shared.WorkerProcesses.Under(cluster.Folder).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.Empty(StormSharp.Tests.Shared.WorkerProcesses.Under(cluster.Folder));
+    }
+
+    [Fact]
     public async Task Dashboard_InHeadlessChromium_ShowsChartsWithPoints()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "chromium is not installed; run deploy/install-deps chromium");
