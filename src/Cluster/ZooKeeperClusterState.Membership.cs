@@ -74,7 +74,7 @@ public sealed partial class ZooKeeperClusterState
                 throw new InvalidOperationException($"already in the leader election as '{_election.ParticipantId}'");
             }
 
-            election = new LeaderElection(_client, _paths.LeaderLock, nimbusId);
+            election = new LeaderElection(_client, _paths.LeaderLock, nimbusId, _acl);
             election.LeadershipChanged += OnLeadershipChanged;
             _election = election;
         }
@@ -213,7 +213,7 @@ public sealed partial class ZooKeeperClusterState
         {
             try
             {
-                await _client.CreateWithParentsAsync(path, data, Acls.OpenUnsafe, CreateMode.Ephemeral, cancellationToken).ConfigureAwait(false);
+                await _client.CreateWithParentsAsync(path, data, _acl, CreateMode.Ephemeral, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (NodeExistsException) when (attempt < 10)

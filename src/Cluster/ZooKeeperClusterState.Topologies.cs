@@ -85,7 +85,7 @@ public sealed partial class ZooKeeperClusterState
         var parent = _paths.ComponentErrors(topologyId, error.Component);
         return Run($"reporting an error of '{topologyId}'", async () =>
         {
-            await _client.CreateWithParentsAsync(parent + "/" + ClusterPaths.ErrorPrefix, error.ToByteArray(), Acls.OpenUnsafe, CreateMode.PersistentSequential, cancellationToken).ConfigureAwait(false);
+            await _client.CreateWithParentsAsync(parent + "/" + ClusterPaths.ErrorPrefix, error.ToByteArray(), _acl, CreateMode.PersistentSequential, cancellationToken).ConfigureAwait(false);
             var names = await ChildrenOrEmptyAsync(parent, cancellationToken).ConfigureAwait(false);
             var oldestFirst = names.OrderBy(ClusterPaths.Sequence).ToList();
             for (var i = 0; i < oldestFirst.Count - _options.MaxErrorsPerComponent; i++)
@@ -142,7 +142,7 @@ public sealed partial class ZooKeeperClusterState
         {
             try
             {
-                await _client.CreateWithParentsAsync(path, ReadOnlyMemory<byte>.Empty, Acls.OpenUnsafe, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
+                await _client.CreateWithParentsAsync(path, ReadOnlyMemory<byte>.Empty, _acl, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
             }
             catch (NodeExistsException)
             {
@@ -193,7 +193,7 @@ public sealed partial class ZooKeeperClusterState
                 switch (expectedVersion)
                 {
                     case StateVersion.Absent:
-                        await _client.CreateWithParentsAsync(path, data, Acls.OpenUnsafe, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
+                        await _client.CreateWithParentsAsync(path, data, _acl, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
                         return 0;
                     case StateVersion.Any:
                         while (true)
@@ -208,7 +208,7 @@ public sealed partial class ZooKeeperClusterState
 
                             try
                             {
-                                await _client.CreateWithParentsAsync(path, data, Acls.OpenUnsafe, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
+                                await _client.CreateWithParentsAsync(path, data, _acl, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
                                 return 0;
                             }
                             catch (NodeExistsException)

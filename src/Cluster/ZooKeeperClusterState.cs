@@ -32,6 +32,7 @@ public sealed partial class ZooKeeperClusterState : IClusterState
     private readonly ZooKeeperClient _client;
     private readonly ClusterPaths _paths;
     private readonly ClusterStateOptions _options;
+    private readonly IReadOnlyList<Acl> _acl;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, byte[]> _ephemerals = new(StringComparer.Ordinal);
@@ -43,9 +44,10 @@ public sealed partial class ZooKeeperClusterState : IClusterState
     {
         _client = client;
         _options = options;
+        _acl = options.Acl;
         _paths = new ClusterPaths(options.Root);
         _logger = logger;
-        _leaderReader = new LeaderElection(client, _paths.LeaderLock, string.Empty);
+        _leaderReader = new LeaderElection(client, _paths.LeaderLock, string.Empty, _acl);
     }
 
     /// <summary>The session underneath, for tests that expire it from outside.</summary>
@@ -75,6 +77,12 @@ public sealed partial class ZooKeeperClusterState : IClusterState
         client.ConnectionStateChanged += state.OnConnectionState;
         try
         {
+            if (options.DigestAuth is { } auth)
+            {
+                // Re-sent by the client on every reconnect and in every new session.
+                await client.AddAuthAsync("digest", auth, cancellationToken).ConfigureAwait(false);
+            }
+
             await state.CreateLayoutAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -116,7 +124,7 @@ public sealed partial class ZooKeeperClusterState : IClusterState
             {
                 try
                 {
-                    await _client.CreateWithParentsAsync(path, ReadOnlyMemory<byte>.Empty, Acls.OpenUnsafe, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
+                    await _client.CreateWithParentsAsync(path, ReadOnlyMemory<byte>.Empty, _acl, CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
                 }
                 catch (NodeExistsException)
                 {

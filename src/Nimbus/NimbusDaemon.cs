@@ -68,7 +68,7 @@ public sealed class NimbusDaemon : IAsyncDisposable
         var zk = options.ZooKeeper;
         var state = await ZooKeeperClusterState.ConnectAsync(
             new ZooKeeperClientOptions { ConnectionString = zk.ConnectionString, SessionTimeout = zk.SessionTimeout, ConnectTimeout = zk.ConnectionTimeout, LoggerFactory = loggers },
-            new ClusterStateOptions { Root = zk.Root },
+            new ClusterStateOptions { Root = zk.Root, DigestAuth = zk.DigestAuth },
             ct).ConfigureAwait(false);
         return await StartAsync(conf, options.Nimbus, state, ownsState: true, loggers, ct).ConfigureAwait(false);
     }

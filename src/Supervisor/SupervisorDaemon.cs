@@ -134,7 +134,7 @@ public sealed class SupervisorDaemon : IAsyncDisposable
                     ConnectTimeout = cluster.ZooKeeper.ConnectionTimeout,
                     LoggerFactory = loggers,
                 },
-                new ClusterStateOptions { Root = cluster.ZooKeeper.Root },
+                new ClusterStateOptions { Root = cluster.ZooKeeper.Root, DigestAuth = cluster.ZooKeeper.DigestAuth },
                 ct).ConfigureAwait(false);
         }
 

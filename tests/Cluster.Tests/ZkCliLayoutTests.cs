@@ -8,8 +8,6 @@ namespace StormSharp.Cluster.Tests;
 [Collection(StandaloneCollection.Name)]
 public sealed class ZkCliLayoutTests(StandaloneServerFixture server)
 {
-    private const string InstallHint = "zkCli.sh not found in the zookeeper package; run: deploy/install-deps zookeeper";
-
     [Fact]
     public async Task ZkCliLs_AfterEveryKindOfWrite_ShowsStormsLayoutUnderSlashStorm()
     {
@@ -44,28 +42,9 @@ public sealed class ZkCliLayoutTests(StandaloneServerFixture server)
         Assert.DoesNotContain(paths, p => p.Contains("workerbeats", StringComparison.Ordinal));
     }
 
-    private static string FindZkCli()
-    {
-        string listing;
-        try
-        {
-            using var dpkg = Process.Start(new ProcessStartInfo("dpkg", "-L zookeeper") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })
-                ?? throw new InvalidOperationException(InstallHint);
-            listing = dpkg.StandardOutput.ReadToEnd();
-            dpkg.WaitForExit(10_000);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException(InstallHint, ex);
-        }
-
-        return listing.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.EndsWith("/zkCli.sh", StringComparison.Ordinal) && File.Exists(l))
-            ?? throw new InvalidOperationException(InstallHint);
-    }
-
     private async Task<string> ZkCliAsync(string command)
     {
-        var psi = new ProcessStartInfo(FindZkCli()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(ZkCli.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-server");
         psi.ArgumentList.Add(server.ConnectionString);
         foreach (var word in command.Split(' '))

@@ -13,6 +13,41 @@ namespace StormSharp.Integration.Tests;
 public sealed class ClusterLifecycleTests(StandaloneServerFixture zooKeeper)
 {
     [Fact]
+    public async Task WordCount_WithZooKeeperDigestAuth_RunsOnTwoSupervisorsAndAClientWithoutTheCredentialsCannotWrite()
+    {
+        var credentials = "storm:" + Guid.NewGuid().ToString("N");
+        await using var rig = await ClusterRig.StartAsync(zooKeeper, new Dictionary<string, object?>
+        {
+            ["storm.zookeeper.auth.scheme"] = "digest",
+            ["storm.zookeeper.auth.payload"] = credentials,
+        });
+        await rig.StartSupervisorAsync("a");
+        await rig.StartSupervisorAsync("b");
+
+        // Nimbus, both supervisors and both worker processes authenticate: the topology runs as without ACLs.
+        var id = await rig.SubmitWordCountAsync(workers: 2);
+        await rig.UntilAsync(
+            async () =>
+            {
+                var info = await rig.InfoAsync(id);
+                return info.Workers.Count == 2 && ClusterRig.Component(info, "sentences").Acked > 20 && ClusterRig.Component(info, "count").Executed > 0;
+            },
+            "both workers to heartbeat with sentences acked and words counted",
+            ClusterRig.WorkerStart);
+
+        await using (var anonymous = await StormSharp.ZooKeeper.ZooKeeperClient.ConnectAsync(zooKeeper.ConnectionString).Within("a client without credentials"))
+        {
+            await Assert.ThrowsAsync<StormSharp.ZooKeeper.NoAuthException>(async () => await anonymous.SetDataAsync($"{rig.Root}/assignments/{id}", new byte[] { 1 }));
+            await Assert.ThrowsAsync<StormSharp.ZooKeeper.NoAuthException>(async () => await anonymous.DeleteAsync($"{rig.Root}/storms/{id}"));
+            await Assert.ThrowsAsync<StormSharp.ZooKeeper.NoAuthException>(async () =>
+                await anonymous.CreateAsync($"{rig.Root}/leader-lock/intruder", ReadOnlyMemory<byte>.Empty, StormSharp.ZooKeeper.Acls.OpenUnsafe));
+        }
+
+        await rig.StormAsync("kill", "word-count", "-w", "1");
+        await rig.UntilAsync(async () => await rig.AssignmentAsync(id) is null && rig.WorkerPids().Count == 0, "the topology and its workers gone", TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task WordCount_SubmitDeactivateActivateRebalanceKill_RunsAcrossSupervisorsAndLeavesNothing()
     {
         await using var rig = await ClusterRig.StartAsync(zooKeeper);

@@ -169,6 +169,24 @@ public sealed class DaemonConfigTests
     }
 
     [Fact]
+    public void ZooKeeperAuth_DigestWithUserAndPassword_ReadAndEveryMistakeNamed()
+    {
+        var on = new Dictionary<string, object?>(ConfigLoader.Defaults) { ["storm.zookeeper.auth.scheme"] = "digest", ["storm.zookeeper.auth.payload"] = "storm:s3cret" };
+        Assert.Equal("storm:s3cret", ClusterOptions.From(on, Base).ZooKeeper.DigestAuth);
+        Assert.Null(ClusterOptions.From(ConfigLoader.Defaults, Base).ZooKeeper.DigestAuth);
+
+        Assert.Equal(
+            ["configuration 'storm.zookeeper.auth.scheme' must be \"digest\" or null, not 'sasl'"],
+            Assert.Throws<ConfigurationException>(() => ClusterOptions.From(Conf("storm.zookeeper.auth.scheme", "sasl"), Base)).Problems);
+        Assert.Equal(
+            ["configuration 'storm.zookeeper.auth.payload' must be user:password when storm.zookeeper.auth.scheme is digest"],
+            Assert.Throws<ConfigurationException>(() => ClusterOptions.From(new Dictionary<string, object?>(on) { ["storm.zookeeper.auth.payload"] = "nopassword" }, Base)).Problems);
+        Assert.Equal(
+            ["configuration 'storm.zookeeper.auth.payload' is set but storm.zookeeper.auth.scheme is not; set the scheme to \"digest\" to use it"],
+            Assert.Throws<ConfigurationException>(() => ClusterOptions.From(Conf("storm.zookeeper.auth.payload", "storm:s3cret"), Base)).Problems);
+    }
+
+    [Fact]
     public void ParseAssignment_ValuesAreYamlTyped()
     {
         Assert.Equal(new KeyValuePair<string, object?>("topology.workers", 2), CommandLineConfig.ParseAssignment("topology.workers=2"));

@@ -8,6 +8,8 @@ internal static class ClusterKeys
     public const string ZooKeeperRoot = "storm.zookeeper.root";
     public const string ZooKeeperSessionTimeout = "storm.zookeeper.session.timeout";
     public const string ZooKeeperConnectionTimeout = "storm.zookeeper.connection.timeout";
+    public const string ZooKeeperAuthScheme = "storm.zookeeper.auth.scheme";
+    public const string ZooKeeperAuthPayload = "storm.zookeeper.auth.payload";
     public const string LocalDir = "storm.local.dir";
     public const string LogDir = "storm.log.dir";
     public const string LocalHostname = "storm.local.hostname";

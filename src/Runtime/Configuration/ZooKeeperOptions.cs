@@ -18,6 +18,13 @@ internal sealed record ZooKeeperOptions
     /// <summary><c>storm.zookeeper.connection.timeout</c> (milliseconds in the config).</summary>
     public required TimeSpan ConnectionTimeout { get; init; }
 
+    /// <summary>
+    /// <c>storm.zookeeper.auth.payload</c> when <c>storm.zookeeper.auth.scheme</c> is <c>digest</c>: the
+    /// <c>user:password</c> every daemon authenticates with and whose digest the cluster's znodes are locked to; null
+    /// when ZooKeeper is open.
+    /// </summary>
+    public string? DigestAuth { get; init; }
+
     /// <summary>The ensemble as a ZooKeeper connection string, <c>host1:port,host2:port</c> (IPv6 addresses bracketed).</summary>
     public string ConnectionString => string.Join(',', Servers.Select(s => (s.Contains(':', StringComparison.Ordinal) ? $"[{s}]" : s) + ":" + Port));
 
@@ -41,8 +48,33 @@ internal sealed record ZooKeeperOptions
             r.Problem(ClusterKeys.ZooKeeperRoot, $"must be an absolute znode path such as '/storm', not '{root}'");
         }
 
+        var scheme = r.OptionalString(ClusterKeys.ZooKeeperAuthScheme);
+        var payload = r.OptionalString(ClusterKeys.ZooKeeperAuthPayload);
+        string? digest = null;
+        if (scheme is not null && scheme != "digest")
+        {
+            r.Problem(ClusterKeys.ZooKeeperAuthScheme, $"must be \"digest\" or null, not '{scheme}'");
+        }
+        else if (scheme is not null)
+        {
+            var colon = payload?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+            if (payload is null || colon <= 0 || colon == payload.Length - 1)
+            {
+                r.Problem(ClusterKeys.ZooKeeperAuthPayload, "must be user:password when storm.zookeeper.auth.scheme is digest");
+            }
+            else
+            {
+                digest = payload;
+            }
+        }
+        else if (payload is not null)
+        {
+            r.Problem(ClusterKeys.ZooKeeperAuthPayload, "is set but storm.zookeeper.auth.scheme is not; set the scheme to \"digest\" to use it");
+        }
+
         return new ZooKeeperOptions
         {
+            DigestAuth = digest,
             Servers = r.Hosts(ClusterKeys.ZooKeeperServers),
             Port = r.Port(ClusterKeys.ZooKeeperPort),
             Root = root,

@@ -115,7 +115,7 @@ internal sealed class WorkerProcess
                     ConnectTimeout = options.ZooKeeper.ConnectionTimeout,
                     LoggerFactory = _loggers,
                 },
-                new ClusterStateOptions { Root = options.ZooKeeper.Root },
+                new ClusterStateOptions { Root = options.ZooKeeper.Root, DigestAuth = options.ZooKeeper.DigestAuth },
                 connectTimeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ClusterStateUnavailableException or OperationCanceledException)

@@ -42,8 +42,11 @@ internal sealed class ClusterRig : IAsyncDisposable
     private readonly LogTail _nimbusLog;
     private readonly GrpcChannel _channel;
 
-    private ClusterRig(string directory, string root, string zooKeeperConnection, int zooKeeperPort, NimbusDaemon nimbus, LogTail nimbusLog, IClusterState state)
+    private readonly IReadOnlyDictionary<string, object?> _extra;
+
+    private ClusterRig(string directory, string root, string zooKeeperConnection, int zooKeeperPort, NimbusDaemon nimbus, LogTail nimbusLog, IClusterState state, IReadOnlyDictionary<string, object?> extra)
     {
+        _extra = extra;
         Directory = directory;
         Root = root;
         _zooKeeperConnection = zooKeeperConnection;
@@ -68,8 +71,10 @@ internal sealed class ClusterRig : IAsyncDisposable
     /// <summary>A ZooKeeper session of the test's own on the cluster's root.</summary>
     public IClusterState State { get; }
 
-    public static async Task<ClusterRig> StartAsync(StandaloneServerFixture zooKeeper)
+    /// <summary>Starts ZooKeeper's session and Nimbus; <paramref name="conf"/> is added to every daemon's configuration.</summary>
+    public static async Task<ClusterRig> StartAsync(StandaloneServerFixture zooKeeper, IReadOnlyDictionary<string, object?>? conf = null)
     {
+        var extra = conf ?? new Dictionary<string, object?>();
         var dir = Path.Combine(Path.GetTempPath(), "stormsharp-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(dir);
         var root = "/storm-e2e-" + Guid.NewGuid().ToString("N")[..8];
@@ -77,14 +82,15 @@ internal sealed class ClusterRig : IAsyncDisposable
         var port = int.Parse(connection[(connection.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
         var state = await ZooKeeperClusterState.ConnectAsync(
             new ZooKeeperClientOptions { ConnectionString = connection, SessionTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(15) },
-            new ClusterStateOptions { Root = root }).Within("a ZooKeeper session for the test");
+            new ClusterStateOptions { Root = root, DigestAuth = extra.TryGetValue("storm.zookeeper.auth.payload", out var auth) ? (string?)auth : null })
+            .Within("a ZooKeeper session for the test");
         var log = new LogTail();
-        var conf = Common(root, port, Path.Combine(dir, "nimbus"));
-        conf["nimbus.thrift.port"] = 0;
+        var nimbusConf = Common(root, port, Path.Combine(dir, "nimbus"), extra);
+        nimbusConf["nimbus.thrift.port"] = 0;
         NimbusDaemon nimbus;
         try
         {
-            nimbus = await NimbusDaemon.StartAsync(conf, log.CreateFactory(), CancellationToken.None).Within("Nimbus to start", TimeSpan.FromSeconds(30));
+            nimbus = await NimbusDaemon.StartAsync(nimbusConf, log.CreateFactory(), CancellationToken.None).Within("Nimbus to start", TimeSpan.FromSeconds(30));
         }
         catch
         {
@@ -92,14 +98,22 @@ internal sealed class ClusterRig : IAsyncDisposable
             throw;
         }
 
-        return new ClusterRig(dir, root, connection, port, nimbus, log, state);
+        return new ClusterRig(dir, root, connection, port, nimbus, log, state, extra);
     }
 
     /// <summary>Starts a supervisor with its own folders and two free slot ports.</summary>
     public async Task<SupervisorDaemon> StartSupervisorAsync(string name)
     {
-        int[] ports = [Ports.Free(), Ports.Free()];
-        var conf = Common(Root, _zooKeeperPort, Path.Combine(Directory, name));
+        // Two distinct ports: a port freed a moment ago may be handed out again at once.
+        var first = Ports.Free();
+        var second = Ports.Free();
+        while (second == first)
+        {
+            second = Ports.Free();
+        }
+
+        int[] ports = [first, second];
+        var conf = Common(Root, _zooKeeperPort, Path.Combine(Directory, name), _extra);
         conf["nimbus.thrift.port"] = Nimbus.Port;
         conf["supervisor.slots.ports"] = ports.Select(p => (object?)p).ToList();
         var log = new LogTail();
@@ -271,6 +285,17 @@ internal sealed class ClusterRig : IAsyncDisposable
     }
 
     /// <summary>What every daemon of the rig shares: the test's ZooKeeper root, loopback, its own folders, fast monitoring.</summary>
+    private static Dictionary<string, object?> Common(string root, int zooKeeperPort, string folder, IReadOnlyDictionary<string, object?> extra)
+    {
+        var conf = Common(root, zooKeeperPort, folder);
+        foreach (var (key, value) in extra)
+        {
+            conf[key] = value;
+        }
+
+        return conf;
+    }
+
     private static Dictionary<string, object?> Common(string root, int zooKeeperPort, string folder) => new(ConfigLoader.Defaults, StringComparer.Ordinal)
     {
         ["storm.zookeeper.servers"] = new List<object?> { "127.0.0.1" },
