@@ -1,4 +1,4 @@
-"""A small multilang library for StormSharp's tests, written from the protocol's description.
+"""A small multilang library for StormSharp's examples and tests, written from the protocol's description.
 
 A component talks to its worker over stdin and stdout. Every message is one JSON document followed by a line
 holding only "end". The worker opens with {"conf", "context", "pidDir"}; the component answers {"pid"} and
