@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using StormSharp.Cli.Local;
@@ -67,6 +68,87 @@ public sealed partial class FluxLocalTests
         finally
         {
             File.Delete(bad);
+        }
+    }
+
+    [Fact]
+    public async Task Local_KilledOutright_ItsPythonSubprocessesExitToo()
+    {
+        var info = new ProcessStartInfo(CliProcess.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var a in new[] { CliProcess.CliDll, "local", WordCountDll, "--flux", FluxFile, "--local-ttl", "300" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var storm = Process.Start(info)!;
+        storm.OutputDataReceived += (_, _) => { };
+        storm.ErrorDataReceived += (_, _) => { };
+        storm.BeginOutputReadLine();
+        storm.BeginErrorReadLine();
+        var pidDirs = Path.Combine(Path.GetTempPath(), "stormsharp-multilang");
+        List<int> pids = [];
+        try
+        {
+            // The example's split bolt has two tasks: two Python subprocesses, each announcing its pid in its pid dir.
+            await Until(() => (pids = PidFiles(pidDirs, storm.Id)).Count == 2, RunDeadline, "the two Python split bolts of storm local to start");
+            Assert.All(pids, pid => Assert.True(IsRunning(pid), $"subprocess {pid} does not run"));
+
+            storm.Kill(entireProcessTree: false); // SIGKILL: no exit handlers run, as when a worker is killed outright
+            await storm.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            await Until(() => pids.All(pid => !IsRunning(pid)), TimeSpan.FromSeconds(30), "the Python subprocesses to exit once their stdin closed");
+        }
+        finally
+        {
+            if (!storm.HasExited)
+            {
+                storm.Kill(entireProcessTree: true);
+            }
+
+            foreach (var pid in pids.Where(IsRunning))
+            {
+                using var orphan = Process.GetProcessById(pid);
+                orphan.Kill();
+            }
+
+            foreach (var dir in Directory.Exists(pidDirs) ? Directory.GetDirectories(pidDirs, $"{storm.Id}-*") : [])
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    private static List<int> PidFiles(string root, int owner) =>
+        !Directory.Exists(root)
+            ? []
+            : [.. Directory.GetDirectories(root, $"{owner}-*").SelectMany(Directory.GetFiles).Select(f => int.Parse(Path.GetFileName(f), System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < timeout, $"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(50);
         }
     }
 
