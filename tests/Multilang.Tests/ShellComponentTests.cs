@@ -94,6 +94,20 @@ public sealed partial class ShellComponentTests : IDisposable
     }
 
     [Fact]
+    public void ProtocolBolt_TaskIdsErrorLogAndMetrics_TaskIdsAnsweredErrorReported()
+    {
+        const int sentences = 100;
+        using var cluster = new LocalCluster();
+        cluster.SubmitTopology("py-protocol", Conf(sentences), Topology("protocolbolt.py", splitTasks: 1));
+        var info = AwaitAcked(cluster, "py-protocol", sentences);
+
+        // One error, the one it sends on purpose: every emit was answered with its task id.
+        var error = Assert.Single(info.Component("split").Errors);
+        Assert.EndsWith($"Shell process error: first tuple seen: {Corpus.Sentence(0)}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Corpus.WordCounts(sentences).OrderBy(kv => kv.Key), Counts().OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
     public void Shutdown_KillsEverySubprocess()
     {
         using var cluster = new LocalCluster();

@@ -131,7 +131,7 @@ internal static class MultilangJson
         JsonValueKind.String => e.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
         JsonValueKind.Array => ToList(e),
         JsonValueKind.Object => ToMap(e),
         _ => throw new JsonException($"unexpected JSON {e.ValueKind}"),
