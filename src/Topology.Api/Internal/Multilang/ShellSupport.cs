@@ -7,7 +7,7 @@ namespace StormSharp.Topology.Internal.Multilang;
 internal static class ShellSupport
 {
     /// <summary>Storm's key for the heartbeat timeout; falls back to <c>supervisor.worker.timeout.secs</c>, then 30.</summary>
-    public const string SubprocessTimeoutKey = "topology.subprocess.timeout.secs";
+    public const string SubprocessTimeoutKey = Config.TopologySubprocessTimeoutSecs;
 
     private static string? _packageDirectory;
 
