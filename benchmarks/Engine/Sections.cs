@@ -31,6 +31,11 @@ public static class Sections
             Overload(o, r);
         }
 
+        if (o.Runs("multilang"))
+        {
+            Multilang(o, r);
+        }
+
         if (o.Runs("micro"))
         {
             Micro(o, r);
@@ -43,6 +48,13 @@ public static class Sections
         r.Const.Add(Harness.Measure("dataflow", DataflowPeer.StartConst, o.Warmup, o.Window));
         r.Const.Add(Harness.Measure("akka", AkkaPeer.StartConst, o.Warmup, o.Window));
         r.Const.Add(Harness.Measure("engine", EngineTopologies.StartConst, o.Warmup, o.Window));
+    }
+
+    private static void Multilang(BenchOptions o, SuiteResults r)
+    {
+        // The same word count twice in one run, the split bolt in C# and then in Python: the ratio is multilang's cost.
+        r.Multilang.Add(Harness.Measure("c# split", () => EngineTopologies.StartWordCount(0), o.Warmup, o.Window));
+        r.Multilang.Add(Harness.Measure("python split", EngineTopologies.StartMultilangWordCount, o.Warmup, o.Window));
     }
 
     private static void Ack(BenchOptions o, SuiteResults r)

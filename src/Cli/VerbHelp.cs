@@ -11,19 +11,24 @@ internal static class VerbHelp
     internal static readonly (string Verb, string Usage)[] Verbs =
     [
         ("local", """
-            local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]
+            local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]] [--flux FILE]
                      build the project if one is given, run Type's static Main (or the assembly's single Main)
                      with args against an in-process cluster, show progress, and kill the topologies after
                      SECONDS (default 20). Ctrl-C stops early. A first argument that looks like a type name
                      (Name or Namespace.Name) must name one; arguments after "--" all go to Main unexamined.
                      --ui serves the web UI for them on 127.0.0.1:PORT (default ui.port).
+                     --flux FILE runs the topology the Flux YAML FILE defines from the project's types
+                     instead of a Main; --filter PROPERTIES fills its ${name} placeholders, --env-filter its
+                     ${ENV-NAME} ones. A mistake in the file stops here, naming its line.
             """),
         ("jar", """
-            jar <project dir | .csproj | .dll> [Type] [args...]
+            jar <project dir | .csproj | .dll> [Type] [args...] [--flux FILE]
                      build the project if one is given and run Type's static Main (or the assembly's single Main);
                      each topology it submits is packed with the assembly's folder and sent to Nimbus, and its id
                      printed. -c/--config also override the submitted topology's config. Arguments after "--"
                      all go to Main unexamined.
+                     --flux FILE [--filter PROPERTIES] [--env-filter]: submit the topology the Flux YAML FILE
+                     defines instead of running a Main, as storm local does.
             """),
         ("kill", """
             kill NAME [-w SECS]

@@ -91,6 +91,12 @@ public sealed class Config : Dictionary<string, object?>
     /// </summary>
     public const string TopologySerializationRegister = "topology.serialization.register";
 
+    /// <summary>
+    /// Seconds a multilang subprocess (<see cref="ShellBolt"/>, <see cref="ShellSpout"/>) may go without answering a
+    /// heartbeat or a spout call before it is killed and restarted. Default: <c>supervisor.worker.timeout.secs</c> (30).
+    /// </summary>
+    public const string TopologySubprocessTimeoutSecs = "topology.subprocess.timeout.secs";
+
     /// <summary>Sets <see cref="TopologyWorkers"/>.</summary>
     public Config SetNumWorkers(int workers) => Set(TopologyWorkers, workers);
 

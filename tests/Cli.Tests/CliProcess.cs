@@ -59,7 +59,7 @@ internal static class CliProcess
         return new Result(process.ExitCode, Read(stdout), Read(stderr));
     }
 
-    private static string DotnetHost
+    internal static string DotnetHost
     {
         get
         {

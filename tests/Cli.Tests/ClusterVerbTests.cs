@@ -101,6 +101,33 @@ public sealed class ClusterVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JarFlux_ExampleWordCount_SubmittedUnderTheFileName()
+    {
+        var flux = Path.Combine(RepoRoot.Path, "examples", "WordCount", "flux", "word-count.yaml");
+
+        var (code, stdout, stderr) = await RunAsync(["jar", WordCountDll, "--flux", flux, .. Seeds()]);
+
+        Assert.True(code == ExitCodes.Ok, stderr);
+        var id = stdout.Trim();
+        Assert.Matches(@"^word-count-flux-\d+-\d+$", id);
+        Assert.Contains("Finished submitting topology: word-count-flux", stderr, StringComparison.Ordinal);
+        Assert.NotNull(await _cluster.GetStormBaseAsync(id));
+    }
+
+    [Fact]
+    public async Task JarFlux_StreamToUnknownBolt_RefusedBeforeNimbusNamingTheLine()
+    {
+        var flux = Path.Combine(_dir, "bad.yaml");
+        await File.WriteAllTextAsync(flux, "name: \"bad\"\nspouts:\n  - {id: \"s\", className: \"StormSharp.Examples.WordCount.RandomSentenceSpout\"}\nstreams:\n  - {from: \"s\", to: \"nobody\", grouping: {type: SHUFFLE}}\n");
+
+        var (code, stdout, stderr) = await RunAsync(["jar", WordCountDll, "--flux", flux, .. Seeds()]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(stdout);
+        Assert.Contains($"jar: {flux}:5: stream s --> nobody: 'nobody' is not a bolt of this topology (known: none)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Jar_RefusedByNimbus_ExitsOneWithNimbusReason()
     {
         var (code, stdout, stderr) = await RunAsync(["jar", WordCountDll, "StormSharp.Examples.WordCount.WordCountTopology", "-c", "topology.workers=0", .. Seeds()]);

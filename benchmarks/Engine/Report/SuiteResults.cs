@@ -20,6 +20,9 @@ public sealed class SuiteResults
 
     public List<RunResult> PeerHalfMax { get; } = [];
 
+    /// <summary>Word count with the split bolt in C# and in Python (multilang), in the same run.</summary>
+    public List<RunResult> Multilang { get; } = [];
+
     /// <summary>Further rounds of acking then no acking (the first round is in <see cref="Ack"/>).</summary>
     public List<(RunResult Acking, RunResult NoAcking)> AckRounds { get; } = [];
 
@@ -79,6 +82,9 @@ public sealed class SuiteResults
             ("perf.wordcount.p99_ms_at_half_max", X(EngineHalfMax?.Latency.P99Ms ?? double.NaN)),
             ("perf.routing.bytes_allocated_per_tuple", N(RoutingBytesPerTuple)),
             ("perf.overload.rss_growth_mb_per_min", X(Overload?.SlopeMbPerMin ?? double.NaN)),
+            ("perf.multilang.sentences_per_s", N(Rate(Multilang, "python split"))),
+            ("perf.multilang.csharp_split_sentences_per_s", N(Rate(Multilang, "c# split"))),
+            ("perf.multilang.ratio_vs_csharp", X(Rate(Multilang, "python split") / Rate(Multilang, "c# split"))),
         ];
     }
 

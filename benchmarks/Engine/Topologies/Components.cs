@@ -213,6 +213,12 @@ public sealed class SplitBolt : BaseBasicBolt
     }
 }
 
+/// <summary>The split bolt in Python (resources/split.py) over the multilang protocol: the same split as <see cref="SplitBolt"/>.</summary>
+public sealed class PythonSplitBolt() : ShellBolt("python3", "split.py")
+{
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("word"));
+}
+
 /// <summary>Counts words (the per-word work of every peer's count stage).</summary>
 public sealed class CountBolt : BaseBasicBolt
 {

@@ -42,6 +42,16 @@ public static class EngineTopologies
         return Submit("word-count", builder, ackers: 1, () => EngineProbes.Acked.Sum, latency: true);
     }
 
+    /// <summary>Word count at its highest rate with the split bolt in Python, a subprocess per task speaking multilang.</summary>
+    public static IPipelineRun StartMultilangWordCount()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new SentenceSpout(0));
+        builder.SetBolt("split", new PythonSplitBolt(), PipelineShape.SplitParallelism).ShuffleGrouping("spout");
+        builder.SetBolt("count", new CountBolt(), PipelineShape.CountParallelism).FieldsGrouping("split", new Fields("word"));
+        return Submit("multilang-word-count", builder, ackers: 1, () => EngineProbes.Acked.Sum, latency: true);
+    }
+
     /// <summary>A spout as fast as it can go into a bolt held to <paramref name="boltRate"/> tuples per second; no acking.</summary>
     public static IPipelineRun StartOverload(double boltRate)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using StormSharp.Cli.Flux;
 using StormSharp.Cli.Local;
 using StormSharp.Cluster.Rpc;
 using StormSharp.Runtime.Configuration;
@@ -108,7 +109,7 @@ internal static class ClusterCommands
 
     private static async Task<int> JarAsync(NimbusClient nimbus, CommandLineConfig cl, IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        const string usage = "usage: storm jar <project dir | .csproj | .dll> [Type] [args...]";
+        const string usage = "usage: storm jar <project dir | .csproj | .dll> [Type] [args...] [--flux FILE [--filter PROPERTIES] [--env-filter]]";
         if (args.Count == 0 || args[0].StartsWith('-'))
         {
             throw CliException.Usage("jar: missing the topology project directory, .csproj or .dll", usage);
@@ -129,10 +130,22 @@ internal static class ClusterCommands
             overrides[k] = v;
         }
 
+        var rest = args.ToList();
+        var fluxArgs = FluxArguments.Extract(rest, "jar", usage, 1, cl.LiteralFrom);
+        if (fluxArgs is not null && rest.Count > 1)
+        {
+            throw CliException.Usage($"jar: with --flux the Flux file defines the topology; no Type or arguments are taken (got '{string.Join(' ', rest.Skip(1))}')", usage);
+        }
+
         var assemblyPath = await TopologyProject.ResolveAssemblyAsync(args[0], stderr, ct).ConfigureAwait(false);
         var assembly = TopologyLoadContext.LoadMain(assemblyPath, out var context);
-        var entry = EntryPoint.Find(
-            EntryPoint.TypesOf(assembly), assembly.EntryPoint, [.. args.Skip(1)], Path.GetFileName(assemblyPath), firstMayNameType: cl.LiteralFrom > 1);
+
+        // A Flux file is read and built before Nimbus is asked anything, so that a mistake in it stops here.
+        var flux = fluxArgs?.Load(assembly, context, "jar");
+        var entry = flux is null
+            ? EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, [.. args.Skip(1)], Path.GetFileName(assemblyPath), firstMayNameType: cl.LiteralFrom > 1)
+            : null;
+        var displayName = entry?.DisplayName ?? fluxArgs!.File;
 
         // Find the leader before running user code, so an unreachable cluster fails fast and says so.
         await nimbus.FindLeaderAsync(ct).ConfigureAwait(false);
@@ -143,7 +156,15 @@ internal static class ClusterCommands
         {
             using (context.EnterContextualReflection())
             {
-                result = await LocalCommand.InvokeAsync(entry, stderr, "jar").ConfigureAwait(false);
+                if (flux is not null)
+                {
+                    StormSubmitter.SubmitTopology(flux.Name, flux.Config, flux.Topology);
+                    result = ExitCodes.Ok;
+                }
+                else
+                {
+                    result = await LocalCommand.InvokeAsync(entry!, stderr, "jar").ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -159,12 +180,12 @@ internal static class ClusterCommands
 
         if (result != 0)
         {
-            throw new CliException($"jar: {entry.DisplayName} returned {result}", result);
+            throw new CliException($"jar: {displayName} returned {result}", result);
         }
 
         if (submitter.Submitted.Count == 0)
         {
-            stderr.WriteLine($"{entry.DisplayName} returned without submitting a topology");
+            stderr.WriteLine($"{displayName} returned without submitting a topology");
         }
 
         return ExitCodes.Ok;

@@ -52,7 +52,10 @@ internal static class LocalCommand
             throw CliException.BadInput($"local: {assemblyPath} is not a .NET assembly");
         }
 
-        var entry = EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath), options.FirstMayNameType);
+        // A Flux file is read and built before anything runs, so that a mistake in it stops here, naming its line.
+        var flux = options.Flux?.Load(assembly, context, "local");
+        var entry = flux is null ? EntryPoint.Find(EntryPoint.TypesOf(assembly), assembly.EntryPoint, options.Arguments, Path.GetFileName(assemblyPath), options.FirstMayNameType) : null;
+        var displayName = entry?.DisplayName ?? options.Flux!.File;
 
         using var loggerFactory = StormLogging.CreateConsoleFactory();
         LocalCluster cluster;
@@ -74,11 +77,19 @@ internal static class LocalCommand
         using (cluster.InstallAsSubmitter())
         using (context.EnterContextualReflection())
         {
-            stderr.WriteLine($"running {entry.DisplayName} in local mode");
+            stderr.WriteLine($"running {displayName} in local mode");
             Volatile.Write(ref mainRunning, 1);
             try
             {
-                mainResult = await InvokeAsync(entry, stderr, "local").ConfigureAwait(false);
+                if (flux is not null)
+                {
+                    StormSubmitter.SubmitTopology(flux.Name, flux.Config, flux.Topology);
+                    mainResult = ExitCodes.Ok;
+                }
+                else
+                {
+                    mainResult = await InvokeAsync(entry!, stderr, "local").ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -89,12 +100,12 @@ internal static class LocalCommand
         var names = cluster.GetTopologyNames();
         if (mainResult != 0)
         {
-            throw new CliException($"local: {entry.DisplayName} returned {mainResult}", mainResult);
+            throw new CliException($"local: {displayName} returned {mainResult}", mainResult);
         }
 
         if (names.Count == 0)
         {
-            stderr.WriteLine($"{entry.DisplayName} returned without submitting a topology; nothing to run");
+            stderr.WriteLine($"{displayName} returned without submitting a topology; nothing to run");
             return ExitCodes.Ok;
         }
 

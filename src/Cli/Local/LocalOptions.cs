@@ -1,4 +1,5 @@
 using System.Globalization;
+using StormSharp.Cli.Flux;
 
 namespace StormSharp.Cli.Local;
 
@@ -12,13 +13,16 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
     /// <summary>Whether the first of <see cref="Arguments"/> came before <c>--</c>, so that it may name the type to run.</summary>
     public bool FirstMayNameType { get; init; } = true;
 
+    /// <summary>The Flux file to run instead of a Main (<c>--flux FILE [--filter F] [--env-filter]</c>), or null.</summary>
+    public FluxArguments? Flux { get; init; }
+
     /// <summary><see cref="UiPort"/> when <c>--ui</c> names no port: <c>ui.port</c> from the configuration.</summary>
     public const int UiPortFromConfig = -1;
 
     /// <summary>Storm's default for <c>--local-ttl</c>.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(20);
 
-    internal const string UsageLine = "usage: storm local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]]";
+    internal const string UsageLine = "usage: storm local <project dir | .csproj | .dll> [Type] [args...] [--local-ttl SECONDS] [--ui [PORT]] [--flux FILE [--filter PROPERTIES] [--env-filter]]";
 
     private const string TtlOption = "--local-ttl";
     private const string UiOption = "--ui";
@@ -36,6 +40,7 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
         var rest = new List<string>();
         var passThrough = false;
         var firstMayNameType = true;
+        var passThroughFrom = int.MaxValue;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -48,6 +53,7 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             if (arg == "--")
             {
                 passThrough = true;
+                passThroughFrom = rest.Count;
                 firstMayNameType = rest.Count > 0;
                 continue;
             }
@@ -109,7 +115,13 @@ internal sealed record LocalOptions(string Target, IReadOnlyList<string> Argumen
             throw CliException.Usage("local: missing the topology project directory, .csproj or .dll", UsageLine);
         }
 
-        return new LocalOptions(target, rest, ttl ?? DefaultTtl, uiPort) { FirstMayNameType = firstMayNameType };
+        var flux = FluxArguments.Extract(rest, "local", UsageLine, 0, passThroughFrom);
+        if (flux is not null && rest.Count > 0)
+        {
+            throw CliException.Usage($"local: with --flux the Flux file defines the topology; no Type or arguments are taken (got '{string.Join(' ', rest)}')", UsageLine);
+        }
+
+        return new LocalOptions(target, rest, ttl ?? DefaultTtl, uiPort) { FirstMayNameType = firstMayNameType, Flux = flux };
     }
 
     private static int ParsePort(string value) =>

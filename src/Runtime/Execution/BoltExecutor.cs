@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
+using StormSharp.Topology.Internal.Multilang;
 
 namespace StormSharp.Runtime.Execution;
 
@@ -12,6 +14,7 @@ namespace StormSharp.Runtime.Execution;
 internal sealed class BoltExecutor : Executor
 {
     private readonly BoltTask[] _tasks;
+    private readonly IShellComponent[]? _shells;
     private readonly long _tickTicks;
     private readonly int _tickSecs;
     private long _nextTick;
@@ -25,6 +28,9 @@ internal sealed class BoltExecutor : Executor
             _tasks[i] = new BoltTask(this, taskIds[i], bolts[i]);
         }
 
+        // Multilang bolts take input from their subprocesses too: the executor pumps them each cycle, and they wake it.
+        var shells = bolts.OfType<IShellComponent>().ToArray();
+        _shells = shells.Length > 0 ? shells : null;
         _tickSecs = runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
         _tickTicks = _tickSecs * Stopwatch.Frequency;
         _nextTick = Stopwatch.GetTimestamp() + _tickTicks;
@@ -34,6 +40,11 @@ internal sealed class BoltExecutor : Executor
 
     protected override void Init()
     {
+        foreach (var shell in _shells ?? [])
+        {
+            shell.Attach(Wake, ShellLog);
+        }
+
         foreach (var t in _tasks)
         {
             try
@@ -74,8 +85,15 @@ internal sealed class BoltExecutor : Executor
         return LastNow;
     }
 
+    protected override bool Produce() => _shells is not null && Pump();
+
     protected override void Housekeeping(long now)
     {
+        if (_shells is not null)
+        {
+            Pump(); // also when tuples wait for room downstream, so heartbeats and hang checks go on
+        }
+
         if (_tickTicks <= 0 || now < _nextTick)
         {
             return;
@@ -107,6 +125,37 @@ internal sealed class BoltExecutor : Executor
             }
         }
     }
+
+    private bool Pump()
+    {
+        var progressed = false;
+        foreach (var shell in _shells!)
+        {
+            try
+            {
+                progressed |= shell.Pump();
+            }
+            catch (Exception e)
+            {
+                ReportUserError(TaskIds[0], "multilang", e);
+            }
+        }
+
+        return progressed;
+    }
+
+    private void ShellLog(int level, string message) =>
+        Logger.Log(MultilangLevel(level), "multilang {Component}: {Message}", ComponentId, message);
+
+    /// <summary>Storm's multilang log levels: 0 trace, 1 debug, 2 info, 3 warn, 4 error.</summary>
+    internal static LogLevel MultilangLevel(int level) => level switch
+    {
+        <= 0 => LogLevel.Trace,
+        1 => LogLevel.Debug,
+        2 => LogLevel.Information,
+        3 => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
 
     private BoltTask? TaskFor(int taskId)
     {

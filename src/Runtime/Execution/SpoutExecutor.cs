@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Stats;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
+using StormSharp.Topology.Internal.Multilang;
 
 namespace StormSharp.Runtime.Execution;
 
@@ -79,6 +81,11 @@ internal sealed class SpoutExecutor : Executor
         {
             try
             {
+                if (t.Spout is IShellComponent shell)
+                {
+                    shell.Attach(Wake, (level, message) => Logger.Log(BoltExecutor.MultilangLevel(level), "multilang {Component}: {Message}", ComponentId, message));
+                }
+
                 t.Spout.Open(Runtime.ComponentConf(ComponentId), Runtime.ContextFor(t.TaskId), t);
                 t.Opened = true;
             }

@@ -30,6 +30,7 @@ internal sealed class TopologyLoadContext : AssemblyLoadContext
         // Make sure the shared API is loaded in the default context before the topology asks for it.
         _ = typeof(StormSharp.Topology.StormSubmitter).Assembly;
         context = new TopologyLoadContext(path);
+        StormSharp.Topology.Internal.Multilang.ShellSupport.PackageDirectory = Path.GetDirectoryName(Path.GetFullPath(path));
         return context.LoadFromAssemblyPath(path);
     }
 
