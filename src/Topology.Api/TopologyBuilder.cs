@@ -35,6 +35,18 @@ public sealed class TopologyBuilder
     }
 
     /// <summary>
+    /// Adds a windowed bolt run by <paramref name="parallelismHint"/> executors: its inputs are held in windows as its
+    /// configuration (<see cref="Windowing.BaseWindowedBolt"/>) describes and acked as they leave every window.
+    /// </summary>
+    public BoltDeclarer SetBolt(string id, Windowing.IWindowedBolt bolt, int parallelismHint = 1)
+    {
+        ArgumentNullException.ThrowIfNull(bolt);
+        var entry = new Entry(id, new Windowing.WindowedBoltExecutor(bolt), false, parallelismHint);
+        _entries.Add(entry);
+        return new BoltDeclarer(entry);
+    }
+
+    /// <summary>
     /// Builds the topology. Every component's state is captured here, so later changes to the objects passed in
     /// do not reach it. Throws <see cref="InvalidTopologyException"/> naming a component whose state cannot travel
     /// to its tasks or whose stream declarations are wrong; the full graph is checked again at submit.
