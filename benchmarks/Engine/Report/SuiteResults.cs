@@ -51,6 +51,19 @@ public sealed class SuiteResults
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Word count without and with a sliding count window (length 1000, slide 100) on the counting bolt, per round.</summary>
+    public List<(RunResult Plain, RunResult Windowed)> WindowRounds { get; } = [];
+
+    /// <summary>Word count without and with checkpointed state (Redis provider, 1 s checkpoints) on the counting bolt, per round.</summary>
+    public List<(RunResult Plain, RunResult Stateful)> StateRounds { get; } = [];
+
+    /// <summary>The stateful word count with a spout that cannot rewind, whose acks wait for each commit: bounded by max pending per checkpoint interval.</summary>
+    public List<RunResult> StateAtLeastOnce { get; } = [];
+
+    public double WindowRatioVsPlain => Median(WindowRounds.Select(x => x.Windowed.Rate / x.Plain.Rate).ToList());
+
+    public double StateRatioVsPlain => Median(StateRounds.Select(x => x.Stateful.Rate / x.Plain.Rate).ToList());
+
     public string LoadAtStart { get; } = ResultsReport.LoadAverage();
 
     public double EngineConstRate => Rate(Const, "engine");
@@ -79,6 +92,9 @@ public sealed class SuiteResults
             ("perf.wordcount.p99_ms_at_half_max", X(EngineHalfMax?.Latency.P99Ms ?? double.NaN)),
             ("perf.routing.bytes_allocated_per_tuple", N(RoutingBytesPerTuple)),
             ("perf.overload.rss_growth_mb_per_min", X(Overload?.SlopeMbPerMin ?? double.NaN)),
+            ("perf.window.ratio_vs_plain", X(WindowRatioVsPlain)),
+            ("perf.state.ratio_vs_plain", X(StateRatioVsPlain)),
+            ("perf.state.at_least_once.ratio_vs_plain", X(Median(StateRounds.Zip(StateAtLeastOnce, (p, s) => s.Rate / p.Plain.Rate).ToList()))),
         ];
     }
 

@@ -34,6 +34,8 @@ internal sealed class CheckpointSpout : BaseRichSpout
     private bool _inProgress;
     [NonSerialized]
     private long _requestSeq;
+    [NonSerialized]
+    private string? _stormId;
 
     /// <summary>The namespace of the checkpoint spout's own state, which checkpointable spouts also read.</summary>
     public static string Namespace(TopologyContext context) =>
@@ -42,6 +44,7 @@ internal sealed class CheckpointSpout : BaseRichSpout
     public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
     {
         _collector = collector;
+        _stormId = context.StormId;
         var interval = Math.Max(100, Windowing.WindowSettings.Int(conf, Config.TopologyStateCheckpointIntervalMs) ?? 1000);
         _intervalTicks = interval * Stopwatch.Frequency / 1000;
         _store = StateFactory.Open(conf, Namespace(context), typeof(CheckpointSpout));
@@ -116,20 +119,23 @@ internal sealed class CheckpointSpout : BaseRichSpout
     private void Emit(long txid, string action)
     {
         // Published before the tuple leaves, so a checkpointable spout has seen it by the time a bolt waits for it.
-        var request = new Request(++_requestSeq, txid, action);
+        var request = new Request(++_requestSeq, txid, action, _stormId!);
         _store!.CommitNow(new Dictionary<string, string?> { [RequestKey] = request.ToString() });
         _collector!.Emit(Utils.CheckpointStreamId, [txid, action], txid);
     }
 
-    /// <summary>A step of the protocol as published for checkpointable spouts: a sequence number, the txid and the action.</summary>
-    internal readonly record struct Request(long Seq, long Txid, string Action)
+    /// <summary>
+    /// A step of the protocol as published for checkpointable spouts: a sequence number, the txid, the action, and the
+    /// id of the running topology that published it (a request left by an earlier run of the topology is not for it).
+    /// </summary>
+    internal readonly record struct Request(long Seq, long Txid, string Action, string StormId)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Seq}:{Txid}:{Action}");
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Seq}:{Txid}:{Action}:{StormId}");
 
         public static Request Parse(string s)
         {
-            var parts = s.Split(':');
-            return new(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]);
+            var parts = s.Split(':', 4);
+            return new(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2], parts.Length > 3 ? parts[3] : string.Empty);
         }
     }
 }

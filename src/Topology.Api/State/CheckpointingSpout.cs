@@ -29,6 +29,8 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
     private long _nextPoll;
     [NonSerialized]
     private bool _initialized;
+    [NonSerialized]
+    private bool _failedSinceInit;
 
     public ICheckpointableSpout Spout => _spout;
 
@@ -38,8 +40,10 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
         _positions = StateFactory.Open(conf, context.ThisComponentId + "-" + context.ThisTaskId.ToString(CultureInfo.InvariantCulture), _spout.GetType());
         _requests = StateFactory.Open(conf, CheckpointSpout.Namespace(context), _spout.GetType());
 
-        // Requests from before this task started are not for it: it waits for the next INITSTATE.
-        _seenSeq = ReadRequest()?.Seq ?? 0;
+        // A request of this run may have been published before this task opened (the checkpoint spout's first
+        // INITSTATE, say): it is taken. One left by an earlier run of the topology is not: the next one is awaited.
+        var current = ReadRequest();
+        _seenSeq = current is { } r ? (r.StormId == context.StormId ? r.Seq - 1 : r.Seq) : 0;
         _spout.Open(conf, context, collector);
     }
 
@@ -68,7 +72,9 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
 
     public void Fail(object msgId)
     {
-        // Not replayed one by one: the failed checkpoint that follows rewinds the spout to its last committed position.
+        // Not replayed one by one: this spout stops taking part in checkpoints, so the one under way times out and
+        // fails, and the recovery that follows rewinds every checkpointable spout to the last committed position.
+        _failedSinceInit = true;
     }
 
     public void Activate() => _spout.Activate();
@@ -103,7 +109,7 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
         _seenSeq = request.Seq;
         switch (request.Action)
         {
-            case CheckpointAction.Prepare when _initialized:
+            case CheckpointAction.Prepare when _initialized && !_failedSinceInit:
                 _positions!.CommitNow(new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     [Key(request.Txid)] = JsonSerializer.Serialize(_spout.GetPosition()),
@@ -114,6 +120,7 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
                 var committed = _positions!.Load().Committed;
                 _spout.Seek(committed.TryGetValue(Key(request.Txid), out var p) ? JsonSerializer.Deserialize<string?>(p) : null);
                 _initialized = true;
+                _failedSinceInit = false;
                 break;
             default:
                 return;

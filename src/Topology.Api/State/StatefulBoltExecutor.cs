@@ -7,7 +7,7 @@ namespace StormSharp.Topology.State;
 /// Runs an <see cref="IStatefulBolt{TState}"/> (Storm's StatefulBoltExecutor): opens its state in the provider (namespace
 /// component-task), hands it over at INITSTATE (tuples before that wait), prepares, commits and rolls it back as the
 /// checkpoint tuples say, and holds the bolt's acks until the checkpoint that covers them commits (fails them on
-/// rollback). A bolt that throws, or a tuple it fails, fails the next PREPARE, so that checkpoint rolls back rather
+/// rollback), unless every spout upstream is checkpointable, whose rewind replays instead. A bolt that throws, or a tuple it fails, fails the next PREPARE, so that checkpoint rolls back rather
 /// than committing state that misses the tuple.
 /// </summary>
 internal sealed class StatefulBoltExecutor : CheckpointParticipant
@@ -30,6 +30,8 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
     private List<ITuple>? _prepared;
     [NonSerialized]
     private AckHoldingCollector? _collector;
+    [NonSerialized]
+    private bool _holdAcks;
 
     public StatefulBoltExecutor(IRichBolt bolt, Type stateType)
     {
@@ -80,7 +82,8 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
         _initState = typeof(IStatefulBolt<>).MakeGenericType(stateType).GetMethod(nameof(IStatefulBolt<IState>.InitState))!;
         _pending = [];
         _prepared = [];
-        _collector = new AckHoldingCollector(collector, this);
+        _holdAcks = !FedOnlyByCheckpointableSpouts(context);
+        _collector = new AckHoldingCollector(collector, this, _holdAcks);
         _bolt.Prepare(conf, context, _collector);
     }
 
@@ -156,6 +159,52 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
 
     internal void TupleFailed() => _failedSinceCheckpoint = true;
 
+    /// <summary>
+    /// Whether every spout upstream of this component records its position in checkpoints. Then acks need not wait for
+    /// the commit: what a rolled-back checkpoint loses is replayed by rewinding those spouts, not by failing tuples.
+    /// </summary>
+    private static bool FedOnlyByCheckpointableSpouts(TopologyContext context)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(context.ThisComponentId);
+        while (pending.Count > 0)
+        {
+            if (!context.Topology.ById.TryGetValue(pending.Pop(), out var component))
+            {
+                return false;
+            }
+
+            foreach (var input in component.Inputs)
+            {
+                var source = input.Stream.ComponentId;
+                if (input.Stream.StreamId == Utils.CheckpointStreamId || !seen.Add(source))
+                {
+                    continue;
+                }
+
+                if (!context.Topology.ById.TryGetValue(source, out var s))
+                {
+                    return false;
+                }
+
+                if (s.IsSpout)
+                {
+                    if (!s.Component.TypeName.StartsWith(typeof(CheckpointingSpout).FullName + ",", StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    pending.Push(source);
+                }
+            }
+        }
+
+        return true;
+    }
+
     private void FailHeld()
     {
         foreach (var t in _prepared!)
@@ -178,7 +227,7 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
     }
 
     /// <summary>Passes emits through and keeps the bolt's acks until the checkpoint covering them commits.</summary>
-    private sealed class AckHoldingCollector(IOutputCollector inner, StatefulBoltExecutor owner) : IOutputCollector
+    private sealed class AckHoldingCollector(IOutputCollector inner, StatefulBoltExecutor owner, bool hold) : IOutputCollector
     {
         private List<ITuple> _acked = [];
 
@@ -205,7 +254,17 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
 
         public void EmitDirect(int taskId, ITuple? anchor, IReadOnlyList<object?> tuple) => inner.EmitDirect(taskId, anchor, tuple);
 
-        public void Ack(ITuple input) => _acked.Add(input);
+        public void Ack(ITuple input)
+        {
+            if (hold)
+            {
+                _acked.Add(input);
+            }
+            else
+            {
+                inner.Ack(input);
+            }
+        }
 
         public void Fail(ITuple input)
         {

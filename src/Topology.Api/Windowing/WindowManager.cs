@@ -16,8 +16,9 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
 {
     private readonly List<Event> _events = []; // by time, then arrival
     private readonly Dictionary<int, long> _maxTsByTask = [];
-    private HashSet<Event> _previous = new(ReferenceEqualityComparer.Instance);
-    private List<Event> _previousInOrder = [];
+    private List<Event> _previous = [];
+    private List<Event> _spare = [];
+    private long _fires = 1; // fire numbers start at 2, so an event never held (LastFire 0) is new in the first
     private long _seq;
     private int _sinceFire;
     private long _nextFireMs = long.MinValue;
@@ -211,31 +212,37 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
             from = Math.Max(from, upTo - count);
         }
 
+        // Each event remembers the last fire that held it: new means not held by the previous fire, expired means
+        // held by the previous fire and not by this one. No sets, and the previous window's list is reused.
+        var fireNo = ++_fires;
         var all = new List<ITuple>(upTo - from);
         var added = new List<ITuple>();
-        var current = new HashSet<Event>(ReferenceEqualityComparer.Instance);
+        var current = _spare;
+        current.Clear();
         for (var i = from; i < upTo; i++)
         {
             var e = _events[i];
             all.Add(e.Tuple);
             current.Add(e);
-            if (!_previous.Contains(e))
+            if (e.LastFire != fireNo - 1)
             {
                 added.Add(e.Tuple);
             }
+
+            e.LastFire = fireNo;
         }
 
         var expired = new List<ITuple>();
-        foreach (var e in _previousInOrder)
+        foreach (var e in _previous)
         {
-            if (!current.Contains(e))
+            if (e.LastFire != fireNo)
             {
                 expired.Add(e.Tuple);
             }
         }
 
+        _spare = _previous;
         _previous = current;
-        _previousInOrder = _events.GetRange(from, upTo - from);
         fire(new TupleWindow(all, added, expired, settings.LengthMs is { } l ? end - l : null, end));
     }
 
@@ -318,5 +325,15 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         return r == 0 ? ts : ts + (slide - r);
     }
 
-    private sealed record Event(ITuple Tuple, long Ts, long Seq);
+    private sealed class Event(ITuple tuple, long ts, long seq)
+    {
+        public ITuple Tuple { get; } = tuple;
+
+        public long Ts { get; } = ts;
+
+        public long Seq { get; } = seq;
+
+        /// <summary>The number of the last fire whose window held this event; 0 for none.</summary>
+        public long LastFire { get; set; }
+    }
 }

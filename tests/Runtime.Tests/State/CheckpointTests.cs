@@ -87,7 +87,7 @@ public sealed class CheckpointTests : IDisposable
     {
         const int n = 2000;
         var expected = Expected(n);
-        _cluster.SubmitTopology(_name, Conf(maxPending: 50), WordCount(new ReplayableSentenceSpout(_key, n), "count", spouts: 2));
+        _cluster.SubmitTopology(_name, Conf(maxPending: 50), WordCount(new ReplayableSentenceSpout(_key, n, pauseMs: 1), "count", spouts: 2));
         Await.Until(
             () => Interlocked.Read(ref Log.Emitted) >= 400 && CommittedTxid() >= 1,
             Timeout,

@@ -61,7 +61,7 @@ internal static class StateBoard
 }
 
 /// <summary>A source that can be rewound: sentence i of <c>count</c>, for the tasks' share (i modulo tasks), position = next index.</summary>
-internal sealed class ReplayableSentenceSpout(string key, int count) : BaseRichSpout, ICheckpointableSpout
+internal sealed class ReplayableSentenceSpout(string key, int count, int pauseMs = 0) : BaseRichSpout, ICheckpointableSpout
 {
     [NonSerialized]
     private ISpoutOutputCollector? _collector;
@@ -88,6 +88,10 @@ internal sealed class ReplayableSentenceSpout(string key, int count) : BaseRichS
         _collector!.Emit([StateBoard.Sentence(_next)], (long)_next);
         Interlocked.Increment(ref StateBoard.Of(key).Emitted);
         _next += _step;
+        if (pauseMs > 0)
+        {
+            Thread.Sleep(pauseMs);
+        }
     }
 
     public string? GetPosition() => _next.ToString(System.Globalization.CultureInfo.InvariantCulture);
