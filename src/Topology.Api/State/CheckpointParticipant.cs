@@ -94,6 +94,52 @@ internal abstract class CheckpointParticipant : IRichBolt
     /// <summary>Handles a step every sender has sent; false fails it (the checkpoint spout then recovers).</summary>
     protected abstract bool HandleCheckpoint(string action, long txid);
 
+    /// <summary>
+    /// Whether every spout upstream of this component records its position in checkpoints. Then acks need not wait for
+    /// the commit: what a rolled-back checkpoint loses is replayed by rewinding those spouts, not by failing tuples.
+    /// </summary>
+    internal static bool FedOnlyByCheckpointableSpouts(TopologyContext context)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(context.ThisComponentId);
+        while (pending.Count > 0)
+        {
+            if (!context.Topology.ById.TryGetValue(pending.Pop(), out var component))
+            {
+                return false;
+            }
+
+            foreach (var input in component.Inputs)
+            {
+                var source = input.Stream.ComponentId;
+                if (input.Stream.StreamId == Utils.CheckpointStreamId || !seen.Add(source))
+                {
+                    continue;
+                }
+
+                if (!context.Topology.ById.TryGetValue(source, out var s))
+                {
+                    return false;
+                }
+
+                if (s.IsSpout)
+                {
+                    if (!s.Component.TypeName.StartsWith(typeof(CheckpointingSpout).FullName + ",", StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    pending.Push(source);
+                }
+            }
+        }
+
+        return true;
+    }
+
     protected static void DeclareCheckpointStream(IOutputFieldsDeclarer declarer) =>
         SystemStreams.Declare(declarer, Utils.CheckpointStreamId, new Fields(CheckpointSpout.TxidField, CheckpointSpout.ActionField));
 
@@ -187,9 +233,18 @@ internal abstract class CheckpointParticipant : IRichBolt
 }
 
 /// <summary>A bolt without state in a topology with checkpoints (Storm's CheckpointTupleForwarder): passes checkpoints on in line with its output.</summary>
+/// <remarks>
+/// In a topology whose spouts are all checkpointable, a tuple this bolt fails (or whose Execute throws) fails the next
+/// PREPARE it passes on: the tuple came before that checkpoint's barrier, so the checkpoint must not commit without
+/// it, and the recovery rewinds the spouts to replay it.
+/// </remarks>
 internal sealed class CheckpointTupleForwarder(IRichBolt bolt) : CheckpointParticipant
 {
     private readonly IRichBolt _bolt = bolt;
+    [NonSerialized]
+    private bool _exactlyOnce;
+    [NonSerialized]
+    private bool _failedSinceCheckpoint;
 
     public IRichBolt Bolt => _bolt;
 
@@ -203,12 +258,70 @@ internal sealed class CheckpointTupleForwarder(IRichBolt bolt) : CheckpointParti
 
     public override IDictionary<string, object?>? GetComponentConfiguration() => _bolt.GetComponentConfiguration();
 
-    protected override void PrepareParticipant(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector) =>
-        _bolt.Prepare(conf, context, collector);
+    protected override void PrepareParticipant(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
+    {
+        _exactlyOnce = FedOnlyByCheckpointableSpouts(context);
+        _bolt.Prepare(conf, context, _exactlyOnce ? new FailNoting(collector, this) : collector);
+    }
 
-    protected override void HandleTuple(ITuple input) => _bolt.Execute(input);
+    protected override void HandleTuple(ITuple input)
+    {
+        try
+        {
+            _bolt.Execute(input);
+        }
+        catch (Exception)
+        {
+            _failedSinceCheckpoint = _exactlyOnce;
+            throw;
+        }
+    }
 
-    protected override bool HandleCheckpoint(string action, long txid) => true;
+    protected override bool HandleCheckpoint(string action, long txid)
+    {
+        switch (action)
+        {
+            case CheckpointAction.Prepare:
+                return !_failedSinceCheckpoint;
+            case CheckpointAction.Rollback or CheckpointAction.InitState:
+                _failedSinceCheckpoint = false;
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>Notes the bolt's fails; everything else goes straight through.</summary>
+    private sealed class FailNoting(IOutputCollector inner, CheckpointTupleForwarder owner) : IOutputCollector
+    {
+        public IReadOnlyList<int> Emit(string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple) => inner.Emit(streamId, anchors, tuple);
+
+        public IReadOnlyList<int> Emit(string streamId, ITuple? anchor, IReadOnlyList<object?> tuple) => inner.Emit(streamId, anchor, tuple);
+
+        public IReadOnlyList<int> Emit(IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple) => inner.Emit(anchors, tuple);
+
+        public IReadOnlyList<int> Emit(ITuple? anchor, IReadOnlyList<object?> tuple) => inner.Emit(anchor, tuple);
+
+        public IReadOnlyList<int> Emit(IReadOnlyList<object?> tuple) => inner.Emit(tuple);
+
+        public void EmitDirect(int taskId, string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple) => inner.EmitDirect(taskId, streamId, anchors, tuple);
+
+        public void EmitDirect(int taskId, string streamId, ITuple? anchor, IReadOnlyList<object?> tuple) => inner.EmitDirect(taskId, streamId, anchor, tuple);
+
+        public void EmitDirect(int taskId, ITuple? anchor, IReadOnlyList<object?> tuple) => inner.EmitDirect(taskId, anchor, tuple);
+
+        public void Ack(ITuple input) => inner.Ack(input);
+
+        public void Fail(ITuple input)
+        {
+            owner._failedSinceCheckpoint = true;
+            inner.Fail(input);
+        }
+
+        public void ResetTimeout(ITuple input) => inner.ResetTimeout(input);
+
+        public void ReportError(Exception error) => inner.ReportError(error);
+    }
 }
 
 /// <summary>Runs a basic bolt as a rich one, as the engine does (ack after Execute, emits anchored to the input), so that it can be wrapped.</summary>

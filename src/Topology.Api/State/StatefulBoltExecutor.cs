@@ -159,52 +159,6 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
 
     internal void TupleFailed() => _failedSinceCheckpoint = true;
 
-    /// <summary>
-    /// Whether every spout upstream of this component records its position in checkpoints. Then acks need not wait for
-    /// the commit: what a rolled-back checkpoint loses is replayed by rewinding those spouts, not by failing tuples.
-    /// </summary>
-    private static bool FedOnlyByCheckpointableSpouts(TopologyContext context)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>();
-        pending.Push(context.ThisComponentId);
-        while (pending.Count > 0)
-        {
-            if (!context.Topology.ById.TryGetValue(pending.Pop(), out var component))
-            {
-                return false;
-            }
-
-            foreach (var input in component.Inputs)
-            {
-                var source = input.Stream.ComponentId;
-                if (input.Stream.StreamId == Utils.CheckpointStreamId || !seen.Add(source))
-                {
-                    continue;
-                }
-
-                if (!context.Topology.ById.TryGetValue(source, out var s))
-                {
-                    return false;
-                }
-
-                if (s.IsSpout)
-                {
-                    if (!s.Component.TypeName.StartsWith(typeof(CheckpointingSpout).FullName + ",", StringComparison.Ordinal))
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    pending.Push(source);
-                }
-            }
-        }
-
-        return true;
-    }
-
     private void FailHeld()
     {
         foreach (var t in _prepared!)

@@ -31,6 +31,8 @@ internal static class StateBoard
 
         public int FailPrepareAt = -1;
 
+        public int FailSentence = -1;
+
         public void Task(string component, int task)
         {
             var set = Tasks.GetOrAdd(component, _ => []);
@@ -69,12 +71,14 @@ internal sealed class ReplayableSentenceSpout(string key, int count, int pauseMs
     private int _next;
     [NonSerialized]
     private int _step;
+    [NonSerialized]
+    private int _first;
 
     public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
     {
         _collector = collector;
         _step = context.GetComponentTasks(context.ThisComponentId).Count;
-        _next = context.ThisTaskIndex;
+        _next = _first = context.ThisTaskIndex;
         StateBoard.Of(key).Task(context.ThisComponentId, context.ThisTaskId);
     }
 
@@ -96,13 +100,8 @@ internal sealed class ReplayableSentenceSpout(string key, int count, int pauseMs
 
     public string? GetPosition() => _next.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Seek(string? position)
-    {
-        if (position is not null)
-        {
-            _next = int.Parse(position, System.Globalization.CultureInfo.InvariantCulture);
-        }
-    }
+    public void Seek(string? position) =>
+        _next = position is null ? _first : int.Parse(position, System.Globalization.CultureInfo.InvariantCulture);
 
     public override void Ack(object msgId) => StateBoard.Of(key).Acked.AddOrUpdate((long)msgId, 1, (_, n) => n + 1);
 
@@ -162,10 +161,17 @@ internal sealed class QueueSentenceSpout(string key) : BaseRichSpout
     public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("sentence"));
 }
 
-internal sealed class SplitBolt : BaseBasicBolt
+internal sealed class SplitBolt(string? key = null) : BaseBasicBolt
 {
     public override void Execute(ITuple input, IBasicOutputCollector collector)
     {
+        // When the board says so, one sentence fails once (its tree fails and its spout is told).
+        if (key is not null && input.GetString(0) == StateBoard.Sentence(StateBoard.Of(key).FailSentence)
+            && Interlocked.Exchange(ref StateBoard.Of(key).FailSentence, -1) >= 0)
+        {
+            throw new FailedException("this sentence fails once, on purpose");
+        }
+
         foreach (var w in input.GetString(0)!.Split(' '))
         {
             collector.Emit([w]);
