@@ -3,7 +3,7 @@ namespace StormSharp.Benchmarks.Engine;
 /// <summary>Command line: <c>[engine] [--quick] [--only const,ack,wordcount,overload,micro,multilang] [--results path] [--queue capacity] [--rounds n]</c>.</summary>
 public sealed record BenchOptions(bool Quick, IReadOnlySet<string> Only, string? ResultsPath, int QueueCapacity, int? RoundsOverride = null)
 {
-    public static readonly string[] Sections = ["const", "ack", "wordcount", "overload", "micro", "multilang"];
+    public static readonly string[] Sections = ["const", "ack", "wordcount", "overload", "micro", "multilang", "window", "state"];
 
     public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(5);
 

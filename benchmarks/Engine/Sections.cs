@@ -40,6 +40,40 @@ public static class Sections
         {
             Micro(o, r);
         }
+
+        if (o.Runs("window"))
+        {
+            Window(o, r);
+        }
+
+        if (o.Runs("state"))
+        {
+            State(o, r);
+        }
+    }
+
+    private static void Window(BenchOptions o, SuiteResults r)
+    {
+        // The same word count with and without a sliding count window on the counting bolt, back to back per round.
+        for (var round = 1; round <= o.Rounds; round++)
+        {
+            var plain = Harness.Measure($"engine word count (window round {round})", () => EngineTopologies.StartWordCount(0), o.Warmup, o.Window);
+            var windowed = Harness.Measure($"engine windowed word count (round {round})", EngineTopologies.StartWindowedWordCount, o.Warmup, o.Window);
+            r.WindowRounds.Add((plain, windowed));
+        }
+    }
+
+    private static void State(BenchOptions o, SuiteResults r)
+    {
+        // Redis is Debian's redis-server on a free loopback port for the section's length, stopped whatever happens.
+        using var redis = BenchRedis.Start();
+        for (var round = 1; round <= o.Rounds; round++)
+        {
+            var plain = Harness.Measure($"engine word count (state round {round})", () => EngineTopologies.StartWordCount(0), o.Warmup, o.Window);
+            var stateful = Harness.Measure($"engine stateful word count, redis, replayable spout (round {round})", () => EngineTopologies.StartStatefulWordCount(redis.Port, replayable: true), o.Warmup, o.Window);
+            r.StateRounds.Add((plain, stateful));
+            r.StateAtLeastOnce.Add(Harness.Measure($"engine stateful word count, redis, plain spout (round {round})", () => EngineTopologies.StartStatefulWordCount(redis.Port, replayable: false), o.Warmup, o.Window));
+        }
     }
 
     private static void Const(BenchOptions o, SuiteResults r)

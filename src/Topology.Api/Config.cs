@@ -4,7 +4,7 @@ namespace StormSharp.Topology;
 /// A topology's configuration: Storm's keys and meanings. Values set here override <c>conf/storm.yaml</c>,
 /// which overrides the engine's defaults.
 /// </summary>
-public sealed class Config : Dictionary<string, object?>
+public sealed partial class Config : Dictionary<string, object?>
 {
     /// <summary>Worker processes for the topology. Default 1.</summary>
     public const string TopologyWorkers = "topology.workers";

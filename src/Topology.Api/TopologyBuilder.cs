@@ -16,10 +16,18 @@ public sealed class TopologyBuilder
         return new SpoutDeclarer(entry);
     }
 
-    /// <summary>Adds a rich bolt run by <paramref name="parallelismHint"/> executors (default 1).</summary>
+    /// <summary>
+    /// Adds a rich bolt run by <paramref name="parallelismHint"/> executors (default 1). A bolt that implements
+    /// <see cref="State.IStatefulBolt{TState}"/> is added as a stateful bolt.
+    /// </summary>
     public BoltDeclarer SetBolt(string id, IRichBolt bolt, int parallelismHint = 1)
     {
         ArgumentNullException.ThrowIfNull(bolt);
+        if (State.StatefulBoltExecutor.StateTypeOf(bolt) is { } stateType)
+        {
+            return AddStateful(id, bolt, stateType, parallelismHint);
+        }
+
         var entry = new Entry(id, bolt, false, parallelismHint);
         _entries.Add(entry);
         return new BoltDeclarer(entry);
@@ -35,6 +43,32 @@ public sealed class TopologyBuilder
     }
 
     /// <summary>
+    /// Adds a windowed bolt run by <paramref name="parallelismHint"/> executors: its inputs are held in windows as its
+    /// configuration (<see cref="Windowing.BaseWindowedBolt"/>) describes and acked as they leave every window.
+    /// </summary>
+    public BoltDeclarer SetBolt(string id, Windowing.IWindowedBolt bolt, int parallelismHint = 1)
+    {
+        ArgumentNullException.ThrowIfNull(bolt);
+        var entry = new Entry(id, new Windowing.WindowedBoltExecutor(bolt), false, parallelismHint);
+        _entries.Add(entry);
+        return new BoltDeclarer(entry);
+    }
+
+    /// <summary>
+    /// Adds a stateful bolt run by <paramref name="parallelismHint"/> executors: the topology gets a checkpoint spout
+    /// (<c>__checkpointspout</c>) whose checkpoints, every <c>topology.state.checkpoint.interval.ms</c>, commit the
+    /// state of every stateful bolt or of none, in the provider <c>topology.state.provider</c> names. Every other bolt
+    /// passes the checkpoints on; a spout that implements <see cref="State.ICheckpointableSpout"/> records its position
+    /// in them, which makes the state exactly-once.
+    /// </summary>
+    public BoltDeclarer SetStatefulBolt<TState>(string id, State.IStatefulBolt<TState> bolt, int parallelismHint = 1)
+        where TState : State.IState
+    {
+        ArgumentNullException.ThrowIfNull(bolt);
+        return AddStateful(id, bolt, typeof(TState), parallelismHint);
+    }
+
+    /// <summary>
     /// Builds the topology. Every component's state is captured here, so later changes to the objects passed in
     /// do not reach it. Throws <see cref="InvalidTopologyException"/> naming a component whose state cannot travel
     /// to its tasks or whose stream declarations are wrong; the full graph is checked again at submit.
@@ -43,7 +77,8 @@ public sealed class TopologyBuilder
     {
         var problems = new List<string>();
         var components = new List<ComponentDeclaration>();
-        foreach (var e in _entries.Where(e => e.IsSpout).Concat(_entries.Where(e => !e.IsSpout)))
+        var entries = _entries.Any(e => e.Component is State.StatefulBoltExecutor) ? WithCheckpoints(_entries) : _entries;
+        foreach (var e in entries.Where(e => e.IsSpout).Concat(entries.Where(e => !e.IsSpout)))
         {
             var declarer = new OutputsDeclarer();
             try
@@ -124,6 +159,85 @@ public sealed class TopologyBuilder
         return new StormTopology(components);
     }
 
+    private BoltDeclarer AddStateful(string id, IRichBolt bolt, Type stateType, int parallelismHint)
+    {
+        if (!State.StateFactory.IsSupported(stateType))
+        {
+            throw new ArgumentException($"bolt '{id}' keeps {stateType.Name}; stateful bolts keep KeyValueState<TKey, TValue>", nameof(bolt));
+        }
+
+        var entry = new Entry(id, new State.StatefulBoltExecutor(bolt, stateType), false, parallelismHint);
+        _entries.Add(entry);
+        return new BoltDeclarer(entry);
+    }
+
+    /// <summary>
+    /// The entries of a topology with stateful bolts, as Storm's builder wires them: a checkpoint spout; every other
+    /// bolt wrapped to pass checkpoints on; checkpointable spouts wrapped to record positions; and each bolt subscribed
+    /// (all grouping) to the checkpoint stream of each component it reads, the checkpoint spout standing in for a
+    /// spout that is not checkpointable and joining one that is. The builder's own entries are left as they are.
+    /// </summary>
+    private static List<Entry> WithCheckpoints(List<Entry> entries)
+    {
+        var result = new List<Entry>();
+        var checkpointable = new HashSet<string>(StringComparer.Ordinal);
+        var spouts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            IComponent component = e.Component;
+            if (e.IsSpout)
+            {
+                spouts.Add(e.Id);
+                if (component is State.ICheckpointableSpout c)
+                {
+                    checkpointable.Add(e.Id);
+                    component = new State.CheckpointingSpout(c);
+                }
+            }
+            else if (component is not State.StatefulBoltExecutor)
+            {
+                component = new State.CheckpointTupleForwarder(component as IRichBolt ?? new State.BasicBoltAdapter((IBasicBolt)component));
+            }
+
+            var copy = new Entry(e.Id, component, e.IsSpout, e.Parallelism) { NumTasks = e.NumTasks };
+            foreach (var kv in e.Config)
+            {
+                copy.Config[kv.Key] = kv.Value;
+            }
+
+            copy.Inputs.AddRange(e.Inputs);
+            result.Add(copy);
+        }
+
+        foreach (var e in result.Where(e => !e.IsSpout))
+        {
+            var sources = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var (stream, _, _) in e.Inputs)
+            {
+                var source = stream.ComponentId;
+                if (!spouts.Contains(source))
+                {
+                    sources.Add(source);
+                    continue;
+                }
+
+                sources.Add(Utils.CheckpointComponentId);
+                if (checkpointable.Contains(source))
+                {
+                    sources.Add(source);
+                }
+            }
+
+            foreach (var source in sources)
+            {
+                e.Inputs.Add((new GlobalStreamId(source, Utils.CheckpointStreamId), new Grouping(GroupingType.All), null));
+            }
+        }
+
+        result.Insert(0, new Entry(Utils.CheckpointComponentId, new State.CheckpointSpout(), true, 1));
+        return result;
+    }
+
     internal sealed class Entry(string id, IComponent component, bool isSpout, int parallelism)
     {
         public string Id { get; } = id;
@@ -141,8 +255,16 @@ public sealed class TopologyBuilder
         public List<(GlobalStreamId Stream, Grouping? Grouping, ICustomStreamGrouping? Custom)> Inputs { get; } = [];
     }
 
-    private sealed class OutputsDeclarer : IOutputFieldsDeclarer
+    private sealed class OutputsDeclarer : IOutputFieldsDeclarer, State.ISystemStreamDeclarer
     {
+        public void DeclareSystemStream(string streamId, Fields fields)
+        {
+            if (!Streams.TryAdd(streamId, new StreamDeclaration(streamId, fields, false)))
+            {
+                Problems.Add($"declares stream '{streamId}' twice");
+            }
+        }
+
         public Dictionary<string, StreamDeclaration> Streams { get; } = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];

@@ -38,7 +38,7 @@ public static class TopologyValidator
                 problems.Add($"component id '{c.Id}' is used by more than one component");
             }
 
-            if (Utils.IsReservedId(c.Id))
+            if (Utils.IsReservedId(c.Id) && !(c.Id == Utils.CheckpointComponentId && c.IsSpout && c.Component.TypeName.StartsWith(typeof(State.CheckpointSpout).FullName + ",", StringComparison.Ordinal)))
             {
                 problems.Add($"component id '{c.Id}' is reserved: ids starting with \"__\" (such as {Utils.AckerComponentId}, {Utils.SystemComponentId}, {Utils.TickStreamId}) belong to the engine");
             }

@@ -54,6 +54,19 @@ public sealed class SuiteResults
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Word count without and with a sliding count window (length 1000, slide 100) on the counting bolt, per round.</summary>
+    public List<(RunResult Plain, RunResult Windowed)> WindowRounds { get; } = [];
+
+    /// <summary>Word count without and with checkpointed state (Redis provider, 1 s checkpoints) on the counting bolt, per round.</summary>
+    public List<(RunResult Plain, RunResult Stateful)> StateRounds { get; } = [];
+
+    /// <summary>The stateful word count with a spout that cannot rewind, whose acks wait for each commit: bounded by max pending per checkpoint interval.</summary>
+    public List<RunResult> StateAtLeastOnce { get; } = [];
+
+    public double WindowRatioVsPlain => Median(WindowRounds.Select(x => x.Windowed.Rate / x.Plain.Rate).ToList());
+
+    public double StateRatioVsPlain => Median(StateRounds.Select(x => x.Stateful.Rate / x.Plain.Rate).ToList());
+
     public string LoadAtStart { get; } = ResultsReport.LoadAverage();
 
     public double EngineConstRate => Rate(Const, "engine");
@@ -85,6 +98,9 @@ public sealed class SuiteResults
             ("perf.multilang.sentences_per_s", N(Rate(Multilang, "python split"))),
             ("perf.multilang.csharp_split_sentences_per_s", N(Rate(Multilang, "c# split"))),
             ("perf.multilang.ratio_vs_csharp", X(Rate(Multilang, "python split") / Rate(Multilang, "c# split"))),
+            ("perf.window.ratio_vs_plain", X(WindowRatioVsPlain)),
+            ("perf.state.ratio_vs_plain", X(StateRatioVsPlain)),
+            ("perf.state.at_least_once.ratio_vs_plain", X(Median(StateRounds.Zip(StateAtLeastOnce, (p, s) => s.Rate / p.Plain.Rate).ToList()))),
         ];
     }
 

@@ -52,6 +52,37 @@ public static class EngineTopologies
         return Submit("multilang-word-count", builder, ackers: 1, () => EngineProbes.Acked.Sum, latency: true);
     }
 
+    /// <summary>Word count whose counting bolt counts each sliding window of 1000 words, sliding by 100 (Storm's BaseWindowedBolt).</summary>
+    public static IPipelineRun StartWindowedWordCount()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new SentenceSpout(0));
+        builder.SetBolt("split", new SplitBolt(), PipelineShape.SplitParallelism).ShuffleGrouping("spout");
+        builder.SetBolt(
+                "count",
+                new WindowCountBolt().WithWindow(new Topology.Windowing.BaseWindowedBolt.Count(1000), new Topology.Windowing.BaseWindowedBolt.Count(100)),
+                PipelineShape.CountParallelism)
+            .FieldsGrouping("split", new Fields("word"));
+        return Submit("windowed-word-count", builder, ackers: 1, () => EngineProbes.Acked.Sum, latency: true);
+    }
+
+    /// <summary>
+    /// Word count whose counts are checkpointed state in the Redis on <paramref name="redisPort"/>, checkpointed every
+    /// second; with a <paramref name="replayable"/> spout (exactly-once: acks are not held for the commit), or with the
+    /// plain one (at-least-once: each spout tuple is acked only when its checkpoint commits).
+    /// </summary>
+    public static IPipelineRun StartStatefulWordCount(int redisPort, bool replayable)
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", replayable ? new ReplayableSentenceSpout() : new SentenceSpout(0));
+        builder.SetBolt("split", new SplitBolt(), PipelineShape.SplitParallelism).ShuffleGrouping("spout");
+        builder.SetStatefulBolt("count", new StatefulCountBolt(), PipelineShape.CountParallelism).FieldsGrouping("split", new Fields("word"));
+        return Submit("stateful-word-count", builder, ackers: 1, () => EngineProbes.Acked.Sum, latency: true, conf => conf
+            .SetCheckpointIntervalMs(1000)
+            .SetStateProvider(typeof(Connectors.Redis.RedisKeyValueStateProvider).AssemblyQualifiedName!)
+            .Set(Config.TopologyStateProviderConfig, $"{{\"host\": \"127.0.0.1\", \"port\": {redisPort}}}"));
+    }
+
     /// <summary>A spout as fast as it can go into a bolt held to <paramref name="boltRate"/> tuples per second; no acking.</summary>
     public static IPipelineRun StartOverload(double boltRate)
     {
@@ -69,7 +100,7 @@ public static class EngineTopologies
         }
     }
 
-    private static EngineRun Submit(string name, TopologyBuilder builder, int ackers, Func<long> processed, bool latency)
+    private static EngineRun Submit(string name, TopologyBuilder builder, int ackers, Func<long> processed, bool latency, Func<Config, Config>? configure = null)
     {
         EngineProbes.Reset();
         var conf = new Config()
@@ -77,6 +108,7 @@ public static class EngineTopologies
             .SetNumAckers(ackers)
             .SetMaxSpoutPending(PipelineShape.MaxPending)
             .Set(Config.TopologyExecutorReceiveBufferSize, PipelineShape.QueueCapacity);
+        conf = configure?.Invoke(conf) ?? conf;
         var unique = $"{name}-{Interlocked.Increment(ref _runs)}";
         Cluster.Value.SubmitTopology(unique, conf, builder.CreateTopology());
         return new EngineRun(unique, processed, latency ? EngineProbes.Latency : null);

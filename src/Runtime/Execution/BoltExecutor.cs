@@ -33,6 +33,12 @@ internal sealed class BoltExecutor : Executor
         _shells = shells.Length > 0 ? shells : null;
         _tickSecs = runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
         _tickTicks = _tickSecs * Stopwatch.Frequency;
+        if (_tickTicks == 0 && runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqMillis) is { } tickMillis)
+        {
+            // Windowed bolts tick in milliseconds; housekeeping runs every 20 ms, so that is the finest step.
+            _tickTicks = tickMillis * Stopwatch.Frequency / 1000;
+        }
+
         _nextTick = Stopwatch.GetTimestamp() + _tickTicks;
     }
 

@@ -206,6 +206,24 @@ internal sealed class SpoutExecutor : Executor
     protected override void Housekeeping(long now)
     {
         SyncActivation();
+
+        // Checkpointable spouts look for checkpoint steps here too: NextTuple is not called while max spout pending is
+        // reached, and a checkpoint may be what the pending tuples wait for.
+        foreach (var t in _tasks)
+        {
+            if (t.Opened && _active && t.Spout is Topology.State.ISpoutHousekeeping h)
+            {
+                try
+                {
+                    h.Housekeeping();
+                }
+                catch (Exception e)
+                {
+                    ReportUserError(t.TaskId, "NextTuple", e);
+                }
+            }
+        }
+
         if (now < _nextSweep)
         {
             return;

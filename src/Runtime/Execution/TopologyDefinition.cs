@@ -70,7 +70,12 @@ internal sealed class TopologyDefinition
             }
 
             _componentConf[c.Id] = merged;
-            foreach (var key in new[] { Config.TopologyMaxSpoutPending, Config.TopologyTickTupleFreqSecs })
+            if (StormSharp.Topology.Windowing.WindowSettings.IsWindowed(c.Config))
+            {
+                problems.AddRange(StormSharp.Topology.Windowing.WindowSettings.Problems(c.Id, merged));
+            }
+
+            foreach (var key in new[] { Config.TopologyMaxSpoutPending, Config.TopologyTickTupleFreqSecs, Config.TopologyTickTupleFreqMillis })
             {
                 var v = Setting(problems, () => ConfigValues.GetNullableInt(merged, key));
                 if (v is <= 0)
