@@ -39,7 +39,7 @@ internal sealed record YsbOptions
     public bool WriteResults { get; init; } = true;
 
     /// <summary>Spout tuples in flight per spout task.</summary>
-    public int MaxSpoutPending { get; init; } = 10_000;
+    public int MaxSpoutPending { get; init; } = 50_000;
 
     /// <summary>Kafka spout tasks.</summary>
     public int Spouts { get; init; } = 2;

@@ -6,6 +6,7 @@ using StormSharp.Benchmarks.Ysb.Infrastructure;
 using StormSharp.Benchmarks.Ysb.Results;
 using StormSharp.Benchmarks.Ysb.Topology;
 using StormSharp.Runtime;
+using StormSharp.Runtime.Stats;
 
 namespace StormSharp.Benchmarks.Ysb;
 
@@ -91,6 +92,7 @@ internal static class YsbSuite
                 ("redis-server", (CpuSeconds(redis.Pid) - cpu0.Redis) / seconds),
             };
             var windows = YsbStats.ReadAsync(db, result).GetAwaiter().GetResult();
+            LogTopology(cluster.GetTopologyInfo(settings.Name));
             return new PointResult
             {
                 Mode = "local",
@@ -140,6 +142,17 @@ internal static class YsbSuite
         return (false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
+    /// <summary>What each component did, and its last error: where a stall or a loss shows first.</summary>
+    private static void LogTopology(TopologyInfo info)
+    {
+        foreach (var c in info.Components)
+        {
+            var t = c.Total();
+            var error = c.Errors.Count == 0 ? string.Empty : $"; last of {c.Errors.Count} errors: {c.Errors[^1].Message}";
+            Log(string.Create(CultureInfo.InvariantCulture, $"    {c.Id}: emitted {t.Emitted:N0}, executed {t.Executed:N0}, acked {t.Acked:N0}, failed {t.Failed:N0}, complete latency {t.CompleteLatencyMs:0.0} ms{error}"));
+        }
+    }
+
     private static double CpuSeconds(int pid)
     {
         try
@@ -155,7 +168,7 @@ internal static class YsbSuite
     }
 
     private static void Describe(PointResult p) =>
-        Log(string.Create(CultureInfo.InvariantCulture, $"  {p.Mode}, flush {p.FlushMillis} ms, offered {p.Offered:N0}: generator {p.Feed.AchievedPerSecond:N0}/s (behind at most {p.Feed.MaxBehindMillis} ms, {p.Feed.Undelivered} undelivered), ") +
+        Log(string.Create(CultureInfo.InvariantCulture, $"  {p.Mode}, flush {p.FlushMillis} ms, offered {p.Offered:N0}: generator {p.Feed.AchievedPerSecond:N0}/s (behind at most {p.Feed.MaxBehindMillis} ms, {p.Feed.Undelivered} undelivered, {p.Feed.Trimmed:N0} trimmed by the broker), ") +
             string.Create(CultureInfo.InvariantCulture, $"achieved {p.AchievedPerSecond:N0}/s, latency p50 {p.P50:0} p90 {p.P90:0} p99 {p.P99:0} ms over {p.Latencies.Count} windows, exact {(p.Exact ? "yes" : "no")} ({p.ExactWindows}/{p.Windows.Count}), kept up {(p.KeptUp ? "yes" : "no")}; ") +
             "cores: " + string.Join(", ", p.Cpu.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Process} {c.Cores:0.00}"))));
 }
