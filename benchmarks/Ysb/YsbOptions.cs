@@ -3,7 +3,7 @@ using System.Globalization;
 namespace StormSharp.Benchmarks.Ysb;
 
 /// <summary>
-/// <c>benchmarks/run ysb [--quick] [--seconds N] [--loads 50000,90000,...] [--bootstrap host:port] [--partitions N]
+/// <c>benchmarks/run ysb [--quick] [--seconds N] [--loads 50000,90000,...] [--fast-flush-loads ...] [--cluster-loads ...] [--bootstrap host:port] [--partitions N]
 /// [--no-results]</c>.
 /// </summary>
 internal sealed record YsbOptions
@@ -30,6 +30,9 @@ internal sealed record YsbOptions
     /// <summary>The loads run again with the 100 ms flush.</summary>
     public long[] FastFlushLoads { get; init; } = PublishedLoads;
 
+    /// <summary>The loads run on the one-supervisor cluster (one-second flush); none skips the cluster.</summary>
+    public long[] ClusterLoads { get; init; } = [50_000, 130_000];
+
     /// <summary>A Kafka broker to use instead of the embedded one.</summary>
     public string? Bootstrap { get; init; }
 
@@ -49,7 +52,7 @@ internal sealed record YsbOptions
         var o = new YsbOptions();
         if (args.Contains("--quick"))
         {
-            o = o with { Quick = true, Duration = TimeSpan.FromSeconds(25), Loads = [50_000, 130_000], StepUp = false, FastFlushLoads = [130_000] };
+            o = o with { Quick = true, Duration = TimeSpan.FromSeconds(25), Loads = [50_000, 130_000], StepUp = false, FastFlushLoads = [130_000], ClusterLoads = [130_000] };
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -63,10 +66,13 @@ internal sealed record YsbOptions
                     o = o with { Duration = TimeSpan.FromSeconds(int.Parse(Value(), CultureInfo.InvariantCulture)) };
                     break;
                 case "--loads":
-                    o = o with { Loads = [.. Value().Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture))], StepUp = false };
+                    o = o with { Loads = [.. Value().Split(",", StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))], StepUp = false };
                     break;
                 case "--fast-flush-loads":
                     o = o with { FastFlushLoads = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))] };
+                    break;
+                case "--cluster-loads":
+                    o = o with { ClusterLoads = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))] };
                     break;
                 case "--bootstrap":
                     o = o with { Bootstrap = Value() };
@@ -84,7 +90,7 @@ internal sealed record YsbOptions
                     o = o with { WriteResults = false };
                     break;
                 default:
-                    throw new ArgumentException($"benchmarks/run ysb: unknown option '{args[i]}' (--quick, --seconds N, --loads a,b,c, --fast-flush-loads a,b, --bootstrap host:port, --partitions N, --max-spout-pending N, --spouts N, --no-results)");
+                    throw new ArgumentException($"benchmarks/run ysb: unknown option '{args[i]}' (--quick, --seconds N, --loads a,b,c, --fast-flush-loads a,b, --cluster-loads a,b, --bootstrap host:port, --partitions N, --max-spout-pending N, --spouts N, --no-results)");
             }
         }
 

@@ -13,7 +13,7 @@ internal static class YsbReport
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string DefaultPath() => Path.Combine(RepositoryRoot(), "benchmarks", "RESULTS.md");
+    public static string DefaultPath() => Path.Combine(YsbSuite.RepositoryRoot(), "benchmarks", "RESULTS.md");
 
     public static void Write(string path, YsbOptions o, IReadOnlyList<PointResult> points, DateTime started, DateTime finished, string loadAtStart)
     {
@@ -62,7 +62,7 @@ internal static class YsbReport
         L($"| OS, runtime | {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} |");
         L($"| load average (1, 5, 15 min) | at start {loadAtStart}; at end {LoadAverage()} |");
         L($"| broker | {(o.Bootstrap is null ? "embedded Kafka-protocol broker (librdkafka's mock cluster) in the generator's process; it keeps about 5 MB a partition, so a consumer that falls behind by more loses records (they show as inexact windows)" : "Kafka at " + o.Bootstrap)}; `ad-events` with {(o.Bootstrap is null ? Connectors.Kafka.EmbeddedKafkaBroker.DefaultPartitions : o.Partitions)} partitions, zstd-compressed batches |");
-        L("| topology | local mode (LocalCluster in the runner's process): 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending 50,000 a task |");
+        L("| topology | local mode (LocalCluster in the runner's process), and on a cluster of `storm dev-zookeeper`, `storm nimbus` and one `storm supervisor` on loopback (`storm jar`, 2 workers): 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending 50,000 a task |");
         L();
         L("```");
         foreach (var (key, value) in YsbSummary.Of(points))
@@ -103,24 +103,11 @@ internal static class YsbReport
         return sb.ToString();
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "benchmarks", "run")) && File.Exists(Path.Combine(dir.FullName, "bin", "storm")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository (benchmarks/run and bin/storm) above " + AppContext.BaseDirectory);
-    }
-
     private static string Commit()
     {
         try
         {
-            var psi = new ProcessStartInfo("git", ["-C", RepositoryRoot(), "rev-parse", "--short", "HEAD"]) { RedirectStandardOutput = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo("git", ["-C", YsbSuite.RepositoryRoot(), "rev-parse", "--short", "HEAD"]) { RedirectStandardOutput = true, UseShellExecute = false };
             using var p = Process.Start(psi)!;
             var sha = p.StandardOutput.ReadToEnd().Trim();
             p.WaitForExit();

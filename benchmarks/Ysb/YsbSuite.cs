@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
+using StormSharp.Benchmarks.Cluster.Measurement;
+using StormSharp.Benchmarks.Cluster.Rig;
 using StormSharp.Benchmarks.Ysb.Feed;
 using StormSharp.Benchmarks.Ysb.Infrastructure;
 using StormSharp.Benchmarks.Ysb.Results;
 using StormSharp.Benchmarks.Ysb.Topology;
-using StormSharp.Runtime;
 using StormSharp.Runtime.Stats;
 
 namespace StormSharp.Benchmarks.Ysb;
@@ -31,7 +32,7 @@ internal static class YsbSuite
         var loads = new List<long>(o.Loads);
         for (var i = 0; i < loads.Count && !cancel.IsCancellationRequested; i++)
         {
-            var point = RunPoint(o, redis, connection, loads[i], 1000, cancel);
+            var point = RunPoint(o, redis, connection, null, loads[i], 1000, cancel);
             results.Add(point);
             Describe(point);
             if (i == loads.Count - 1 && o.StepUp && point.KeptUp && point.GeneratorKeptUp && loads[i] + o.Step <= o.MaxLoad)
@@ -47,15 +48,56 @@ internal static class YsbSuite
                 break;
             }
 
-            var point = RunPoint(o, redis, connection, load, 100, cancel);
+            var point = RunPoint(o, redis, connection, null, load, 100, cancel);
             results.Add(point);
             Describe(point);
+        }
+
+        if (o.ClusterLoads.Length > 0 && !cancel.IsCancellationRequested)
+        {
+            Log("cluster: starting dev-zookeeper, nimbus and one supervisor");
+            using var rig = ClusterRig.Start(RepositoryRoot());
+            try
+            {
+                foreach (var load in o.ClusterLoads)
+                {
+                    if (cancel.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    var point = RunPoint(o, redis, connection, rig, load, 1000, cancel);
+                    results.Add(point);
+                    Describe(point);
+
+                    // The workers' logs tell why a cluster run fell behind.
+                    rig.KeepRunDirectory |= !point.KeptUp;
+                }
+            }
+            catch
+            {
+                rig.KeepRunDirectory = true;
+                throw;
+            }
         }
 
         return results;
     }
 
-    private static PointResult RunPoint(YsbOptions o, RedisProcess redis, ConnectionMultiplexer connection, long load, int flushMillis, CancellationToken cancel)
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "benchmarks", "run")) && File.Exists(Path.Combine(dir.FullName, "bin", "storm")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository (benchmarks/run and bin/storm) above " + AppContext.BaseDirectory);
+    }
+
+    private static PointResult RunPoint(YsbOptions o, RedisProcess redis, ConnectionMultiplexer connection, ClusterRig? rig, long load, int flushMillis, CancellationToken cancel)
     {
         Log($"load {load:N0} events/s, flush {flushMillis} ms, {o.Duration.TotalSeconds:0} s: set-up");
         var db = connection.GetDatabase();
@@ -71,43 +113,38 @@ internal static class YsbSuite
             MaxSpoutPending = o.MaxSpoutPending,
             Spouts = o.Spouts,
         };
-        using var cluster = new LocalCluster();
-        cluster.SubmitTopology(settings.Name, AdvertisingTopology.ConfigOf(settings), AdvertisingTopology.Build(settings));
-        try
+        using ITopologyHost host = rig is null ? new LocalHost(settings) : new ClusterHost(rig, settings);
+
+        // The spouts join their group and are assigned their partitions before the clock starts; they read from
+        // the earliest offset, so nothing emitted meanwhile would be missed, only counted late.
+        Thread.Sleep(TimeSpan.FromSeconds(o.Quick ? 3 : 5));
+        var cpu0 = (Topology: host.CpuSeconds(), Feed: CpuClock.Seconds(feed.Pid), Redis: CpuClock.Seconds(redis.Pid));
+        var wall = Stopwatch.StartNew();
+        var result = feed.Run(o.Duration + TimeSpan.FromSeconds(120));
+        var (drained, drainedAt) = AwaitCounts(db, result.Views, flushMillis, cancel);
+        var seconds = wall.Elapsed.TotalSeconds;
+        var cpu = new List<(string, double)>
         {
-            // The spouts join their group and are assigned their partitions before the clock starts; they read from
-            // the earliest offset, so nothing emitted meanwhile would be missed, only counted late.
-            Thread.Sleep(TimeSpan.FromSeconds(o.Quick ? 3 : 5));
-            var self = Process.GetCurrentProcess();
-            var cpu0 = (Self: self.TotalProcessorTime.TotalSeconds, Feed: CpuSeconds(feed.Pid), Redis: CpuSeconds(redis.Pid));
-            var wall = Stopwatch.StartNew();
-            var result = feed.Run(o.Duration + TimeSpan.FromSeconds(120));
-            var (drained, drainedAt) = AwaitCounts(db, result.Views, flushMillis, cancel);
-            var seconds = wall.Elapsed.TotalSeconds;
-            self.Refresh();
-            var cpu = new List<(string, double)>
-            {
-                ("topology (local mode, this process)", (self.TotalProcessorTime.TotalSeconds - cpu0.Self) / seconds),
-                ("generator + embedded broker", (CpuSeconds(feed.Pid) - cpu0.Feed) / seconds),
-                ("redis-server", (CpuSeconds(redis.Pid) - cpu0.Redis) / seconds),
-            };
-            var windows = YsbStats.ReadAsync(db, result).GetAwaiter().GetResult();
-            LogTopology(cluster.GetTopologyInfo(settings.Name));
-            return new PointResult
-            {
-                Mode = "local",
-                FlushMillis = flushMillis,
-                Feed = result,
-                Windows = windows,
-                Drained = drained,
-                DrainedMillis = drainedAt,
-                Cpu = cpu,
-            };
-        }
-        finally
+            (host.Mode == "local" ? "topology (local mode, this process)" : "topology (2 workers)", (host.CpuSeconds() - cpu0.Topology) / seconds),
+            ("generator + embedded broker", (CpuClock.Seconds(feed.Pid) - cpu0.Feed) / seconds),
+            ("redis-server", (CpuClock.Seconds(redis.Pid) - cpu0.Redis) / seconds),
+        };
+        var windows = YsbStats.ReadAsync(db, result).GetAwaiter().GetResult();
+        if (host.Info() is { } info)
         {
-            cluster.KillTopology(settings.Name, TimeSpan.FromSeconds(10));
+            LogTopology(info);
         }
+
+        return new PointResult
+        {
+            Mode = host.Mode,
+            FlushMillis = flushMillis,
+            Feed = result,
+            Windows = windows,
+            Drained = drained,
+            DrainedMillis = drainedAt,
+            Cpu = cpu,
+        };
     }
 
     /// <summary>Polls Redis until its counts reach <paramref name="views"/>, or stop growing for long enough, or two minutes pass.</summary>
@@ -150,20 +187,6 @@ internal static class YsbSuite
             var t = c.Total();
             var error = c.Errors.Count == 0 ? string.Empty : $"; last of {c.Errors.Count} errors: {c.Errors[^1].Message}";
             Log(string.Create(CultureInfo.InvariantCulture, $"    {c.Id}: emitted {t.Emitted:N0}, executed {t.Executed:N0}, acked {t.Acked:N0}, failed {t.Failed:N0}, complete latency {t.CompleteLatencyMs:0.0} ms{error}"));
-        }
-    }
-
-    private static double CpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return double.NaN;
         }
     }
 
