@@ -30,8 +30,12 @@ internal sealed record YsbOptions
     /// <summary>The loads run again with the 100 ms flush.</summary>
     public long[] FastFlushLoads { get; init; } = PublishedLoads;
 
-    /// <summary>The loads run on the one-supervisor cluster (one-second flush); none skips the cluster.</summary>
-    public long[] ClusterLoads { get; init; } = [50_000, 130_000];
+    /// <summary>
+    /// The loads run on the one-supervisor cluster (one-second flush); none (the default) skips the cluster. Opt-in
+    /// for now: in this build the cluster variant starts and counts, but its workers pass on almost none of the
+    /// events (see the README), so its figures say nothing yet.
+    /// </summary>
+    public long[] ClusterLoads { get; init; } = [];
 
     /// <summary>A Kafka broker to use instead of the embedded one.</summary>
     public string? Bootstrap { get; init; }
@@ -52,7 +56,7 @@ internal sealed record YsbOptions
         var o = new YsbOptions();
         if (args.Contains("--quick"))
         {
-            o = o with { Quick = true, Duration = TimeSpan.FromSeconds(25), Loads = [50_000, 130_000], StepUp = false, FastFlushLoads = [130_000], ClusterLoads = [130_000] };
+            o = o with { Quick = true, Duration = TimeSpan.FromSeconds(25), Loads = [50_000, 130_000], StepUp = false, FastFlushLoads = [130_000] };
         }
 
         for (var i = 0; i < args.Length; i++)

@@ -62,7 +62,7 @@ internal static class YsbReport
         L($"| OS, runtime | {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} |");
         L($"| load average (1, 5, 15 min) | at start {loadAtStart}; at end {LoadAverage()} |");
         L($"| broker | {(o.Bootstrap is null ? "embedded Kafka-protocol broker (librdkafka's mock cluster) in the generator's process; it keeps about 5 MB a partition, so a consumer that falls behind by more loses records (they show as inexact windows)" : "Kafka at " + o.Bootstrap)}; `ad-events` with {(o.Bootstrap is null ? Connectors.Kafka.EmbeddedKafkaBroker.DefaultPartitions : o.Partitions)} partitions, zstd-compressed batches |");
-        L("| topology | local mode (LocalCluster in the runner's process), and on a cluster of `storm dev-zookeeper`, `storm nimbus` and one `storm supervisor` on loopback (`storm jar`, 2 workers): 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending 50,000 a task |");
+        L("| topology | local mode (LocalCluster in the runner's process)" + (o.ClusterLoads.Length > 0 ? ", and on a cluster of `storm dev-zookeeper`, `storm nimbus` and one `storm supervisor` on loopback (`storm jar`, 2 workers)" : string.Empty) + ": 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending 50,000 a task |");
         L();
         L("```");
         foreach (var (key, value) in YsbSummary.Of(points))
@@ -77,11 +77,11 @@ internal static class YsbReport
           "last count was in Redis less one flush interval. Kept up: exact, and the last count in Redis within two flushes and a second of the last event. " +
           "Cores: CPU seconds over wall seconds of the run, per process.");
         L();
-        L("| mode | flush | offered events/s | generator events/s | achieved events/s | p50 ms | p90 ms | p99 ms | windows | exact | kept up | cores: topology / generator+broker / redis |");
-        L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
+        L("| mode | flush | offered events/s | generator events/s | achieved events/s | p50 ms | p90 ms | p99 ms | windows | exact | kept up | dropped by the broker | cores: topology / generator+broker / redis |");
+        L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |");
         foreach (var p in points)
         {
-            L(string.Create(Inv, $"| {p.Mode} | {p.FlushMillis} ms | {p.Offered:N0} | {p.Feed.AchievedPerSecond:N0} | {(double.IsNaN(p.AchievedPerSecond) ? "n/a" : p.AchievedPerSecond.ToString("N0", Inv))} | {p.P50:0} | {p.P90:0} | {p.P99:0} | {p.Latencies.Count} | {(p.Exact ? "yes" : $"no ({p.ExactWindows}/{p.Windows.Count})")} | {(p.KeptUp ? "yes" : "no")} | {string.Join(" / ", p.Cpu.Select(c => c.Cores.ToString("0.00", Inv)))} |"));
+            L(string.Create(Inv, $"| {p.Mode} | {p.FlushMillis} ms | {p.Offered:N0} | {p.Feed.AchievedPerSecond:N0} | {(double.IsNaN(p.AchievedPerSecond) ? "n/a" : p.AchievedPerSecond.ToString("N0", Inv))} | {p.P50:0} | {p.P90:0} | {p.P99:0} | {p.Latencies.Count} | {(p.Exact ? "yes" : $"no ({p.ExactWindows}/{p.Windows.Count})")} | {(p.KeptUp ? "yes" : "no")} | {p.Feed.Trimmed:N0} | {string.Join(" / ", p.Cpu.Select(c => c.Cores.ToString("0.00", Inv)))} |"));
         }
 
         L();
@@ -98,7 +98,17 @@ internal static class YsbReport
 
         L();
         L("Where the generator's rate falls short of the offered one, or the generator and broker's process uses most of a core, the bound is the generator, " +
-          "the embedded broker or the machine, not the topology.");
+          "the embedded broker or the machine, not the topology. Where the processes of a run together used well under the machine's " +
+          $"{Environment.ProcessorCount} cores while the load average stood far above it, they were waiting for the CPU: the bound was the machine's other work. " +
+          "Records the broker dropped before the topology read them are lost to it (the embedded broker keeps about 5 MB a partition): their windows come out " +
+          "inexact, and the latency of a run that fell that far behind is the backlog's, not the pipeline's.");
+        L();
+        L("| run | cores used by all its processes |");
+        L("| --- | ---: |");
+        foreach (var p in points)
+        {
+            L(string.Create(Inv, $"| {p.Mode}, {p.FlushMillis} ms, {p.Offered:N0}/s | {p.Cpu.Sum(c => c.Cores):0.00} of {Environment.ProcessorCount} |"));
+        }
         L();
         return sb.ToString();
     }
