@@ -50,7 +50,9 @@ internal static class YsbReport
         L(Heading);
         L();
         L($"Written by `benchmarks/run ysb{(o.Quick ? " --quick" : string.Empty)}`: a **{(o.Quick ? "quick" : "full")}** run, the generator emitting for " +
-          $"{o.Duration.TotalSeconds.ToString("0", Inv)} s at each load. **Measured on a loaded {Environment.ProcessorCount}-core machine** (other builds ran " +
+          $"{o.Duration.TotalSeconds.ToString("0", Inv)} s at each load" +
+          (o.Warmup > TimeSpan.Zero ? $", after an unreported warm-up of {o.Warmup.TotalSeconds.ToString("0", Inv)} s at 20,000 events/s" : string.Empty) +
+          ". **Measured on a loaded {Environment.ProcessorCount}-core machine** (other builds ran " +
           "beside it; see the load average) with the broker, Redis, the generator and the topology all sharing it: the published figures " +
           "below come from a multi-node cluster. A rerun on a quiet machine will replace these figures.");
         L();
@@ -77,7 +79,7 @@ internal static class YsbReport
           "last count was in Redis less one flush interval. Kept up: exact, and the last count in Redis within two flushes and a second of the last event. " +
           "Cores: CPU seconds over wall seconds of the run, per process.");
         L();
-        L("| mode | flush | offered events/s | generator events/s | achieved events/s | p50 ms | p90 ms | p99 ms | windows | exact | kept up | dropped by the broker | cores: topology / generator+broker / redis |");
+        L("| mode | flush | offered events/s | generator events/s | achieved events/s | p50 ms | p90 ms | p99 ms | windows | exact | kept up | records the broker had dropped (read or not) | cores: topology / generator+broker / redis |");
         L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |");
         foreach (var p in points)
         {
@@ -100,7 +102,8 @@ internal static class YsbReport
         L("Where the generator's rate falls short of the offered one, or the generator and broker's process uses most of a core, the bound is the generator, " +
           "the embedded broker or the machine, not the topology. Where the processes of a run together used well under the machine's " +
           $"{Environment.ProcessorCount} cores while the load average stood far above it, they were waiting for the CPU: the bound was the machine's other work. " +
-          "Records the broker dropped before the topology read them are lost to it (the embedded broker keeps about 5 MB a partition): their windows come out " +
+          "The broker drops the oldest records of a partition past about 5 MB, whether the topology read them or not (so a run that kept up shows a count " +
+          "there too); those it dropped before the topology read them are lost to it: their windows come out " +
           "inexact, and the latency of a run that fell that far behind is the backlog's, not the pipeline's.");
         L();
         L("| run | cores used by all its processes |");

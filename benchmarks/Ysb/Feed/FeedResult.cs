@@ -30,7 +30,7 @@ public sealed record FeedResult
     /// <summary>The generator's own CPU, in seconds, over the run (the broker's too when it is embedded in its process).</summary>
     public double CpuSeconds { get; init; }
 
-    /// <summary>Records the broker had dropped from the start of its partitions when the generator finished (the embedded broker keeps about 5 MB of each).</summary>
+    /// <summary>Records the broker had dropped from the start of its partitions when the generator finished, read or not (the embedded broker keeps about 5 MB of each).</summary>
     public long Trimmed { get; init; }
 
     /// <summary>Views per campaign and window start: [campaign, window start (ms), count].</summary>
