@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+using StormSharp.Benchmarks.Ysb.Topology;
+using StormSharp.Connectors.Kafka;
+
+namespace StormSharp.Benchmarks.Ysb.Feed;
+
+/// <summary>
+/// The generator's process (<c>feed rate=N seconds=S redis=host:port partitions=P out=FILE [bootstrap=host:port]</c>):
+/// hosts the embedded broker unless given one, creates the topic, generates the ads, prints <c>ready BOOTSTRAP</c>,
+/// waits for <c>go</c> on its input, emits, writes its <see cref="FeedResult"/> as JSON to FILE, prints
+/// <c>done</c>, and keeps the broker up until its input says <c>stop</c> or closes.
+/// </summary>
+internal static class FeedMain
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var map = args.Select(a => a.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+        string Need(string key) => map.TryGetValue(key, out var v) ? v : throw new ArgumentException($"feed needs {key}=...");
+        var rate = long.Parse(Need("rate"), CultureInfo.InvariantCulture);
+        var seconds = double.Parse(Need("seconds"), CultureInfo.InvariantCulture);
+        var partitions = int.Parse(Need("partitions"), CultureInfo.InvariantCulture);
+        var output = Need("out");
+        using var broker = map.ContainsKey("bootstrap") ? null : EmbeddedKafkaBroker.Start();
+        var bootstrap = map.GetValueOrDefault("bootstrap") ?? broker!.BootstrapServers;
+        if (broker is null)
+        {
+            // The embedded broker cannot create topics on request; it makes ad-events with its default partitions on first produce.
+            await AdEventsTopic.EnsureAsync(bootstrap, partitions, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        using var redis = await ConnectionMultiplexer.ConnectAsync(Need("redis")).ConfigureAwait(false);
+        var ads = await YsbSetup.GenerateAdsAsync(redis.GetDatabase()).ConfigureAwait(false);
+        var generator = new AdEventGenerator(bootstrap, ads);
+        Console.WriteLine("ready " + bootstrap);
+        if (Console.ReadLine() != "go")
+        {
+            return 1;
+        }
+
+        var result = generator.Run(rate, TimeSpan.FromSeconds(seconds));
+        await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result)).ConfigureAwait(false);
+        Console.WriteLine("done");
+        while (Console.ReadLine() is { } line && line != "stop")
+        {
+        }
+
+        return 0;
+    }
+}
