@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StormSharp.ZooKeeper.Tests.Infrastructure;
 
 namespace StormSharp.Cluster.Tests;
 
@@ -11,6 +12,33 @@ internal static class ZkCli
 
     /// <summary>zkCli.sh's path, as <c>dpkg -L zookeeper</c> lists it.</summary>
     public static string Path => Found.Value;
+
+    /// <summary>Runs <c>zkCli.sh -server CONNECTION COMMAND...</c>, bounded to 30 s; its exit code and its output (stdout, then stderr).</summary>
+    public static async Task<(int Code, string Output)> RunAsync(string connection, string command)
+    {
+        var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-server");
+        psi.ArgumentList.Add(connection);
+        foreach (var word in command.Split(' '))
+        {
+            psi.ArgumentList.Add(word);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("zkCli.sh did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().Within($"zkCli.sh {command} to exit", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + "\n" + await stderr);
+    }
 
     private static string Find()
     {

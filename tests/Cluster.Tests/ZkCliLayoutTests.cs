@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StormSharp.ZooKeeper;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 
@@ -44,29 +43,8 @@ public sealed class ZkCliLayoutTests(StandaloneServerFixture server)
 
     private async Task<string> ZkCliAsync(string command)
     {
-        var psi = new ProcessStartInfo(ZkCli.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-server");
-        psi.ArgumentList.Add(server.ConnectionString);
-        foreach (var word in command.Split(' '))
-        {
-            psi.ArgumentList.Add(word);
-        }
-
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("zkCli.sh did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().Within($"zkCli.sh {command} to exit", TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"zkCli.sh {command} exited with {process.ExitCode}:\n{output}\n{await stderr}");
+        var (code, output) = await ZkCli.RunAsync(server.ConnectionString, command);
+        Assert.True(code == 0, $"zkCli.sh {command} exited with {code}:\n{output}");
         return output;
     }
 }

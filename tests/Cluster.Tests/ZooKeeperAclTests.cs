@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using StormSharp.ZooKeeper;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
@@ -50,9 +49,9 @@ public sealed class ZooKeeperAclTests(StandaloneServerFixture server)
             await Assert.ThrowsAsync<NoAuthException>(async () => await other.GetDataAsync(root + "/storms/topo-1"));
         }
 
-        var (_, output) = await ZkCliAsync($"set {root}/assignments/topo-1 evil");
+        var (_, output) = await ZkCli.RunAsync(server.ConnectionString, $"set {root}/assignments/topo-1 evil");
         Assert.Contains("Insufficient permission", output, StringComparison.Ordinal);
-        (_, output) = await ZkCliAsync($"create {root}/storms/evil x");
+        (_, output) = await ZkCli.RunAsync(server.ConnectionString, $"create {root}/storms/evil x");
         Assert.Contains("Insufficient permission", output, StringComparison.Ordinal);
         Assert.NotNull(await state.GetAssignmentAsync("topo-1"));
         Assert.DoesNotContain("evil", await state.GetActiveStormsAsync());
@@ -62,30 +61,4 @@ public sealed class ZooKeeperAclTests(StandaloneServerFixture server)
         ZooKeeperClusterState.ConnectAsync(
             new ZooKeeperClientOptions { ConnectionString = server.ConnectionString, SessionTimeout = Clients.SessionTimeout },
             new ClusterStateOptions { Root = root, DigestAuth = Credentials }).Within("a cluster-state session with credentials");
-
-    private async Task<(int Code, string Output)> ZkCliAsync(string command)
-    {
-        var psi = new ProcessStartInfo(ZkCli.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-server");
-        psi.ArgumentList.Add(server.ConnectionString);
-        foreach (var word in command.Split(' '))
-        {
-            psi.ArgumentList.Add(word);
-        }
-
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("zkCli.sh did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().Within($"zkCli.sh {command} to exit", TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
