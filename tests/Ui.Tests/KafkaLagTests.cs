@@ -4,11 +4,13 @@ using Confluent.Kafka;
 using StormSharp.Cli;
 using StormSharp.Connectors.Kafka;
 using StormSharp.Topology;
+using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 
 namespace StormSharp.Ui.Tests;
 
 /// <summary>Storm's <c>/api/v1/topology/:id/lag</c>: a Kafka spout's lag, read by the UI from Kafka.</summary>
+[Collection(StormLocalCollection.Name)]
 public sealed class KafkaLagTests
 {
     private const int Records = 1_000;
@@ -41,28 +43,7 @@ public sealed class KafkaLagTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            string? id = null;
-            await Deadline.Until(
-                async () =>
-                {
-                    if (run.IsCompleted)
-                    {
-                        throw new InvalidOperationException($"storm local ended early ({await run}): {stderrText}");
-                    }
-
-                    try
-                    {
-                        var topologies = JsonNode.Parse(await http.GetStringAsync("/api/v1/topology/summary"))!["topologies"]!.AsArray();
-                        id = topologies.Select(t => t!["id"]!.GetValue<string>()).FirstOrDefault(t => t.StartsWith(KafkaLagTopology.Name, StringComparison.Ordinal));
-                        return id is not null;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                "storm local --ui to serve the Kafka topology",
-                TimeSpan.FromSeconds(60));
+            var id = await LocalUiWait.TopologyAsync(http, run, stderrText, KafkaLagTopology.Name);
 
             JsonNode? spout = null;
             await Deadline.Until(

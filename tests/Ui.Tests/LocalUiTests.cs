@@ -1,11 +1,13 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using StormSharp.Cli;
+using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 
 namespace StormSharp.Ui.Tests;
 
 /// <summary><c>storm local ... --ui PORT</c>: the same UI over a topology in local mode, no cluster needed.</summary>
+[Collection(StormLocalCollection.Name)]
 public sealed class LocalUiTests
 {
     private static readonly string WordCountDll = typeof(LocalUiTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -28,28 +30,7 @@ public sealed class LocalUiTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         try
         {
-            string? id = null;
-            await Deadline.Until(
-                async () =>
-                {
-                    if (run.IsCompleted)
-                    {
-                        throw new InvalidOperationException($"storm local ended early ({await run}): {stderrText}");
-                    }
-
-                    try
-                    {
-                        var topologies = JsonNode.Parse(await http.GetStringAsync("/api/v1/topology/summary"))!["topologies"]!.AsArray();
-                        id = topologies.Select(t => t!["id"]!.GetValue<string>()).FirstOrDefault(t => t.StartsWith("word-count-", StringComparison.Ordinal));
-                        return id is not null;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false; // Not serving yet.
-                    }
-                },
-                "storm local --ui to serve the word-count topology",
-                TimeSpan.FromSeconds(60));
+            var id = await LocalUiWait.TopologyAsync(http, run, stderrText, "word-count-");
 
             var topology = JsonNode.Parse(await http.GetStringAsync($"/api/v1/topology/{id}").Within("the topology"))!;
             Assert.Contains(topology["spouts"]!.AsArray(), s => s!["spoutId"]!.GetValue<string>() == "sentences");
