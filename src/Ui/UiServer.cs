@@ -62,14 +62,8 @@ public sealed class UiServer : IAsyncDisposable
             builder.Services.AddSingleton(loggers);
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             var metrics = UiMetrics.Add(builder.Services, reader, loggers.CreateLogger<UiServer>());
-            var addresses = await ListenAddressesAsync(options.UiHost, ct).ConfigureAwait(false);
-            builder.WebHost.ConfigureKestrel(k =>
-            {
-                foreach (var address in addresses)
-                {
-                    k.Listen(address, options.UiPort);
-                }
-            });
+            var address = await ListenAddressAsync(options.UiHost, ct).ConfigureAwait(false);
+            builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.UiPort));
             app = builder.Build();
             var logger = loggers.CreateLogger<UiServer>();
             app.UseExceptionHandler(e => e.Run(h => WriteErrorAsync(h, logger)));
@@ -112,16 +106,16 @@ public sealed class UiServer : IAsyncDisposable
     /// Where <c>ui.host</c> says to listen: every interface for <c>0.0.0.0</c>, an address as given, and for a host name
     /// (localhost included) the first address it resolves to, IPv4 before IPv6. A name that does not resolve is a configuration error naming it.
     /// </summary>
-    private static async Task<IReadOnlyList<IPAddress>> ListenAddressesAsync(string host, CancellationToken ct)
+    private static async Task<IPAddress> ListenAddressAsync(string host, CancellationToken ct)
     {
         if (host is "0.0.0.0" or "*")
         {
-            return [IPAddress.Any];
+            return IPAddress.Any;
         }
 
         if (IPAddress.TryParse(host, out var ip))
         {
-            return [ip];
+            return ip;
         }
 
         IPAddress[] resolved;
@@ -134,8 +128,8 @@ public sealed class UiServer : IAsyncDisposable
             throw new ConfigurationException([$"configuration 'ui.host' must be an address or a host name that resolves, not '{host}': {e.Message}"]);
         }
 
-        var usable = resolved.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).Take(1).ToArray();
-        return usable.Length > 0 ? usable : throw new ConfigurationException([$"configuration 'ui.host' must be an address or a host name that resolves, not '{host}' (no address)"]);
+        return resolved.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+            ?? throw new ConfigurationException([$"configuration 'ui.host' must be an address or a host name that resolves, not '{host}' (no address)"]);
     }
 
     internal static string Version { get; } = typeof(UiServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -131,12 +131,15 @@ public static class KafkaOffsetLag
             ct.ThrowIfCancellationRequested();
             var marks = consumer.QueryWatermarkOffsets(tp, timeout);
             var done = committed.TryGetValue(tp, out var c) && c >= 0 ? c : -1;
-            var from = done >= 0 ? done : Math.Max(0, marks.Low.Value);
-            result.Add(new PartitionOffsetLag(tp.Topic, tp.Partition.Value, done, marks.High.Value, Math.Max(0, marks.High.Value - from)));
+            result.Add(new PartitionOffsetLag(tp.Topic, tp.Partition.Value, done, marks.High.Value, Lag(done, marks)));
         }
 
         return result;
     }
+
+    /// <summary>Records between the commit and the log head; with nothing committed (-1), from the log's start.</summary>
+    internal static long Lag(long committed, WatermarkOffsets marks) =>
+        Math.Max(0, marks.High.Value - (committed >= 0 ? committed : Math.Max(0, marks.Low.Value)));
 
     private static string Text(IReadOnlyDictionary<string, object?> conf, string key) =>
         conf.TryGetValue(key, out var v) && v is string s && s.Length > 0

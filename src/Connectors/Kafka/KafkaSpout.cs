@@ -409,9 +409,8 @@ public sealed class KafkaSpout : BaseRichSpout
                 continue;
             }
 
-            var from = state.Committed >= 0 ? state.Committed : Math.Max(0, marks.Low.Value);
             KafkaSpoutLag.Set(_context!.StormId, new PartitionLag(
-                _context.ThisComponentId, tp.Topic, tp.Partition.Value, marks.High.Value, state.Committed, Math.Max(0, marks.High.Value - from)));
+                _context.ThisComponentId, tp.Topic, tp.Partition.Value, marks.High.Value, state.Committed, KafkaOffsetLag.Lag(state.Committed, marks)));
         }
     }
 
