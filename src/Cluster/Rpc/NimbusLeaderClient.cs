@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
+using StormSharp.Cluster.Security;
 
 namespace StormSharp.Cluster.Rpc;
 
@@ -19,11 +20,13 @@ public sealed class NimbusLeaderClient : IDisposable
     private readonly IReadOnlyList<string> _seeds;
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _callTimeout;
+    private readonly ClientSecurity _security;
     private volatile string? _leader;
 
     /// <param name="seeds">Nimbus addresses, <c>host:port</c>.</param>
     /// <param name="callTimeout">Deadline of each attempt.</param>
-    public NimbusLeaderClient(IReadOnlyList<string> seeds, TimeSpan callTimeout)
+    /// <param name="security">TLS and credentials; null: plain HTTP/2 without credentials.</param>
+    public NimbusLeaderClient(IReadOnlyList<string> seeds, TimeSpan callTimeout, ClientSecurity? security = null)
     {
         if (seeds.Count == 0)
         {
@@ -32,6 +35,7 @@ public sealed class NimbusLeaderClient : IDisposable
 
         _seeds = seeds;
         _callTimeout = callTimeout;
+        _security = security ?? ClientSecurity.None;
     }
 
     /// <summary>The addresses tried, <c>host:port</c>, in order.</summary>
@@ -117,13 +121,5 @@ public sealed class NimbusLeaderClient : IDisposable
         _channels.Clear();
     }
 
-    private GrpcChannel ChannelTo(string address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress("http://" + a, new GrpcChannelOptions
-    {
-        MaxReceiveMessageSize = 16 * 1024 * 1024,
-        HttpHandler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-        },
-    }));
+    private GrpcChannel ChannelTo(string address) => _channels.GetOrAdd(address, a => _security.Channel(a, 16 * 1024 * 1024, TimeSpan.FromSeconds(2)));
 }

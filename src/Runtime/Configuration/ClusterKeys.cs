@@ -31,4 +31,19 @@ internal static class ClusterKeys
     public const string UiHost = "ui.host";
     public const string LogviewerPort = "logviewer.port";
     public const string DevZooKeeperPath = "dev.zookeeper.path";
+    public const string AuthScheme = "storm.auth.scheme";
+    public const string AuthSecret = "storm.auth.secret";
+    public const string AuthSecretFile = "storm.auth.secret.file";
+    public const string AuthToken = "storm.auth.token";
+    public const string TlsCertificatePath = "storm.tls.certificate.path";
+    public const string TlsKeyPath = "storm.tls.key.path";
+    public const string TlsCaPath = "storm.tls.ca.path";
+    public const string TlsClientCertificatePath = "storm.tls.client.certificate.path";
+    public const string TlsClientKeyPath = "storm.tls.client.key.path";
+    public const string NimbusAdmins = "nimbus.admins";
+    public const string NimbusUsers = "nimbus.users";
+    public const string UiUsers = "ui.users";
+
+    /// <summary>Written by the supervisor into a worker's config in place of the cluster's secret: the topology's worker token.</summary>
+    public const string AuthWorkerToken = "storm.auth.worker.token";
 }

@@ -14,6 +14,9 @@ internal sealed record ClusterOptions
 
     public required WorkerOptions Worker { get; init; }
 
+    /// <summary><c>storm.auth.*</c>, <c>storm.tls.*</c> and who may do what.</summary>
+    public required SecurityOptions Security { get; init; }
+
     /// <summary><c>ui.port</c>.</summary>
     public required int UiPort { get; init; }
 
@@ -38,6 +41,7 @@ internal sealed record ClusterOptions
             Nimbus = NimbusOptions.Read(r),
             Supervisor = SupervisorOptions.Read(r),
             Worker = WorkerOptions.Read(r),
+            Security = SecurityOptions.Read(r),
             UiPort = r.Port(ClusterKeys.UiPort, allowZero: true),
             UiHost = r.String(ClusterKeys.UiHost),
             LogviewerPort = r.Port(ClusterKeys.LogviewerPort, allowZero: true),

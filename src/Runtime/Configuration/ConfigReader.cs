@@ -192,6 +192,48 @@ internal sealed class ConfigReader
         return string.Empty;
     }
 
+    /// <summary>A list of non-empty strings (principals, names); null reads as the empty list.</summary>
+    public IReadOnlyList<string> Strings(string key)
+    {
+        var v = Raw(key);
+        if (v is null)
+        {
+            return [];
+        }
+
+        if (v is string one && one.Length > 0)
+        {
+            return [one];
+        }
+
+        if (v is IList list && list.Cast<object?>().All(o => o is string { Length: > 0 }))
+        {
+            return [.. list.Cast<string>()];
+        }
+
+        Problem(key, $"must be a list of non-empty strings, not {Describe(v)}");
+        return [];
+    }
+
+    /// <summary>The absolute path of a file that exists, or null when the key is null.</summary>
+    public string? OptionalFile(string key)
+    {
+        var s = OptionalString(key);
+        if (string.IsNullOrEmpty(s))
+        {
+            return null;
+        }
+
+        var path = s.IndexOf('\0', StringComparison.Ordinal) >= 0 ? null : Path.GetFullPath(s, BaseDirectory);
+        if (path is null || !File.Exists(path))
+        {
+            Problem(key, $"must name a file that exists, not '{s}'");
+            return null;
+        }
+
+        return path;
+    }
+
     /// <summary>A folder, made absolute against <see cref="BaseDirectory"/> when relative.</summary>
     public string Directory(string key)
     {
