@@ -48,6 +48,8 @@ internal static class StormCommand
                     return await DevZooKeeperCommand.RunAsync(Conf(rest), stdout, stderr, cancellationToken).ConfigureAwait(false);
                 case "dev-kafka":
                     return await DevKafkaCommand.RunAsync(rest, stdout, cancellationToken).ConfigureAwait(false);
+                case "auth-token":
+                    return AuthTokenCommand.Run(rest, stdout, stderr);
                 case "version" or "--version":
                     stdout.WriteLine("StormSharp " + Version);
                     return ExitCodes.Ok;

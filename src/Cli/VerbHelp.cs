@@ -79,6 +79,11 @@ internal static class VerbHelp
                      its bootstrap.servers (and write it to FILE); topics auto-create with 4 partitions and keep
                      about the last 5 MB per partition
             """),
+        ("auth-token", """
+            auth-token USER [--expire-secs N]
+                     print a bearer token for USER signed with storm.auth.secret (valid 7 days unless N says
+                     otherwise); clients present it through STORM_AUTH_TOKEN or storm.auth.token
+            """),
         ("version", """
             version  print the StormSharp version
             """),
@@ -88,7 +93,7 @@ internal static class VerbHelp
     ];
 
     /// <summary>Verbs that take the configuration options.</summary>
-    private static readonly string[] ConfigVerbs = ["jar", "kill", "activate", "deactivate", "rebalance", "list", "get-errors", "nimbus", "supervisor", "ui", "logviewer", "dev-zookeeper"];
+    private static readonly string[] ConfigVerbs = ["jar", "auth-token", "kill", "activate", "deactivate", "rebalance", "list", "get-errors", "nimbus", "supervisor", "ui", "logviewer", "dev-zookeeper"];
 
     private const string ConfigOptions =
         """

@@ -2,9 +2,11 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
+using StormSharp.Cluster.Security;
 using StormSharp.Nimbus.Internal;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
@@ -70,7 +72,7 @@ public sealed class NimbusDaemon : IAsyncDisposable
             new ZooKeeperClientOptions { ConnectionString = zk.ConnectionString, SessionTimeout = zk.SessionTimeout, ConnectTimeout = zk.ConnectionTimeout, LoggerFactory = loggers },
             new ClusterStateOptions { Root = zk.Root, DigestAuth = zk.DigestAuth },
             ct).ConfigureAwait(false);
-        return await StartAsync(conf, options.Nimbus, state, ownsState: true, loggers, ct).ConfigureAwait(false);
+        return await StartAsync(conf, options, state, ownsState: true, loggers, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -81,25 +83,50 @@ public sealed class NimbusDaemon : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         var options = ClusterOptions.From(conf, Environment.CurrentDirectory);
-        return StartAsync(conf, options.Nimbus, state, ownsState: false, loggers, ct);
+        return StartAsync(conf, options, state, ownsState: false, loggers, ct);
     }
 
     private static async Task<NimbusDaemon> StartAsync(
-        IReadOnlyDictionary<string, object?> conf, NimbusOptions options, IClusterState state, bool ownsState, ILoggerFactory loggers, CancellationToken ct)
+        IReadOnlyDictionary<string, object?> conf, ClusterOptions cluster, IClusterState state, bool ownsState, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger<NimbusDaemon>();
+        var options = cluster.Nimbus;
+        var security = cluster.Security;
+        security.RequireSecret();
         WebApplication? app = null;
         try
         {
-            var core = new NimbusCore(state, options, conf, new LocalBlobStore(options.BlobStoreDirectory), loggers);
+            var core = new NimbusCore(state, options, conf, new LocalBlobStore(options.BlobStoreDirectory), loggers)
+            {
+                PeerSecurity = ClusterCredentials.ForDaemon(security, "nimbus"),
+            };
+            var guard = new NimbusGuard(security, loggers);
+            var certificate = security.Tls ? TlsFiles.LoadCertificate(security.TlsCertificatePath!, security.TlsKeyPath!) : null;
             core.RemoveLeftovers();
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             builder.Services.AddSingleton(core);
-            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 8 * 1024 * 1024);
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, options.ApiPort, l => l.Protocols = HttpProtocols.Http2));
+            builder.Services.AddSingleton(guard);
+            builder.Services.AddGrpc(o =>
+            {
+                o.MaxReceiveMessageSize = 8 * 1024 * 1024;
+                o.Interceptors.Add<NimbusGuard>();
+            });
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, options.ApiPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    // Client certificates are asked for, not required: a token is enough, and the guard names what is missing.
+                    l.UseHttps(certificate, https =>
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        https.AllowAnyClientCertificate();
+                    });
+                }
+            }));
             app = builder.Build();
             app.MapGrpcService<NimbusService>();
             try
@@ -127,7 +154,18 @@ public sealed class NimbusDaemon : IAsyncDisposable
 
             daemon._monitor = Task.Run(() => core.RunMonitorAsync(daemon._stop.Token), CancellationToken.None);
             daemon._blobSync = Task.Run(() => core.RunBlobSyncAsync(daemon._stop.Token), CancellationToken.None);
-            logger.LogInformation("Nimbus {Id} serving on port {Port}", core.NimbusId, core.Port);
+            logger.LogInformation("Nimbus {Id} serving on port {Port} ({Transport})", core.NimbusId, core.Port, security.Tls ? "TLS" : "plain HTTP/2");
+            if (!security.Enabled)
+            {
+                logger.LogWarning(
+                    "Security is off (storm.auth.scheme: none): anyone who can reach port {Port} can submit code to this cluster, kill its topologies and read their configs. See the README's Security section.",
+                    core.Port);
+            }
+            else if (!security.Tls)
+            {
+                logger.LogWarning("Tokens are checked but travel unencrypted (no storm.tls.certificate.path): anyone on the network path can copy one.");
+            }
+
             return daemon;
         }
         catch

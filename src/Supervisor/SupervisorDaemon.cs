@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Supervisor.Internal;
@@ -97,8 +98,27 @@ public sealed class SupervisorDaemon : IAsyncDisposable
         var cluster = ClusterOptions.From(merged, Path.GetFullPath(host.BaseDirectory ?? Environment.CurrentDirectory));
         var options = cluster.Supervisor;
         var logger = loggers.CreateLogger<SupervisorDaemon>();
+        cluster.Security.RequireSecret();
+        if (!cluster.Security.Enabled)
+        {
+            logger.LogWarning("Security is off (storm.auth.scheme: none): this supervisor's workers take tuples from any process that connects to their slot ports. See the README's Security section.");
+        }
         merged[ClusterKeys.LocalDir] = options.LocalDir;
         merged[ClusterKeys.LogDir] = options.LogDir;
+
+        // Workers run in folders of their own: the files they read must be named absolutely.
+        foreach (var (key, path) in new[]
+        {
+            (ClusterKeys.TlsCertificatePath, cluster.Security.TlsCertificatePath),
+            (ClusterKeys.TlsKeyPath, cluster.Security.TlsKeyPath),
+            (ClusterKeys.TlsCaPath, cluster.Security.TlsCaPath),
+        })
+        {
+            if (path is not null)
+            {
+                merged[key] = path;
+            }
+        }
 
         var supervisorDir = Path.Combine(options.LocalDir, "supervisor");
         Directory.CreateDirectory(supervisorDir);
@@ -138,7 +158,8 @@ public sealed class SupervisorDaemon : IAsyncDisposable
                 ct).ConfigureAwait(false);
         }
 
-        var nimbus = new NimbusLeaderClient(NimbusLeaderClient.Addresses(cluster.Nimbus.Seeds, cluster.Nimbus.ApiPort), TimeSpan.FromSeconds(30));
+        var nimbus = new NimbusLeaderClient(
+            NimbusLeaderClient.Addresses(cluster.Nimbus.Seeds, cluster.Nimbus.ApiPort), TimeSpan.FromSeconds(30), ClusterCredentials.ForDaemon(cluster.Security, "supervisor"));
         var daemon = new SupervisorDaemon(settings, state, owns, nimbus, logger);
         try
         {

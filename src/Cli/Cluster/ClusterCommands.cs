@@ -26,18 +26,20 @@ internal static class ClusterCommands
         CommandLineConfig cl;
         Dictionary<string, object?> conf;
         NimbusOptions options;
+        SecurityOptions security;
         try
         {
             cl = CommandLineConfig.Parse(args);
             conf = cl.Load();
             options = NimbusOptions.From(conf, Environment.CurrentDirectory);
+            security = SecurityOptions.From(conf, Environment.CurrentDirectory);
         }
         catch (Exception e) when (e is FormatException or FileNotFoundException or ConfigurationException)
         {
             throw CliException.BadInput($"{verb}: {e.Message}");
         }
 
-        using var nimbus = new NimbusClient(options.Seeds, options.ApiPort);
+        using var nimbus = NimbusClient.Create(options, security, verb);
         var rest = cl.Arguments;
         try
         {
@@ -96,14 +98,19 @@ internal static class ClusterCommands
         }
         catch (RpcException e)
         {
-            throw Refused(verb, e);
+            throw Refused(verb, e, nimbus.Credentials);
         }
     }
 
-    /// <summary>Nimbus's refusal as the verb's error: a missing topology is the user's input (2), anything else a failure (1).</summary>
-    internal static CliException Refused(string verb, RpcException e) => e.StatusCode switch
+    /// <summary>
+    /// Nimbus's refusal as the verb's error: a missing topology is the user's input (2), anything else a failure (1).
+    /// A refusal of credentials says which credentials were shown (<paramref name="credentials"/>) and why.
+    /// </summary>
+    internal static CliException Refused(string verb, RpcException e, string credentials) => e.StatusCode switch
     {
         StatusCode.NotFound or StatusCode.InvalidArgument when verb != "jar" => CliException.BadInput($"{verb}: {e.Status.Detail}"),
+        StatusCode.Unauthenticated => CliException.Failed($"{verb}: Nimbus did not accept {credentials}: {e.Status.Detail}"),
+        StatusCode.PermissionDenied => CliException.Failed($"{verb}: refused: {e.Status.Detail}"),
         _ => CliException.Failed($"{verb}: {e.Status.Detail}"),
     };
 

@@ -89,7 +89,7 @@ internal sealed class ClusterSubmitter(NimbusClient nimbus, string assemblyPath,
         }
         catch (RpcException e)
         {
-            throw ClusterCommands.Refused("jar", e);
+            throw ClusterCommands.Refused("jar", e, nimbus.Credentials);
         }
         finally
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Grpc.Core;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
+using StormSharp.Runtime.Configuration;
 using GrpcNimbus = StormSharp.Cluster.Rpc.Nimbus;
 
 namespace StormSharp.Cli.Cluster;
@@ -22,9 +24,47 @@ internal sealed class NimbusClient : IDisposable
 
     private readonly NimbusLeaderClient _leader;
 
-    public NimbusClient(IReadOnlyList<string> seedHosts, int port)
+    public NimbusClient(IReadOnlyList<string> seedHosts, int port, ClientSecurity? security = null, string credentials = "no credentials")
     {
-        _leader = new NimbusLeaderClient(NimbusLeaderClient.Addresses(seedHosts, port), AskTimeout);
+        _leader = new NimbusLeaderClient(NimbusLeaderClient.Addresses(seedHosts, port), AskTimeout, security);
+        Credentials = credentials;
+    }
+
+    /// <summary>What this client shows Nimbus, for errors: e.g. "the token from STORM_AUTH_TOKEN".</summary>
+    public string Credentials { get; }
+
+    /// <summary>
+    /// A client with the user's credentials from the config: the client certificate of <c>storm.tls.client.*</c>,
+    /// and the token of <c>STORM_AUTH_TOKEN</c> or <c>storm.auth.token</c>. A certificate that does not load is a
+    /// <see cref="CliException"/> naming the files.
+    /// </summary>
+    public static NimbusClient Create(NimbusOptions nimbus, SecurityOptions security, string verb)
+    {
+        ClientSecurity credentials;
+        try
+        {
+            credentials = ClusterCredentials.ForUser(security);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw CliException.BadInput($"{verb}: {e.Message}");
+        }
+
+        var shown = new List<string>();
+        if (security.ClientToken is not null)
+        {
+            shown.Add("the token from " + security.ClientTokenSource);
+        }
+
+        if (credentials.ClientCertificate is not null)
+        {
+            shown.Add($"the client certificate {security.ClientCertificatePath} (storm.tls.client.certificate.path)");
+        }
+
+        var description = shown.Count > 0
+            ? string.Join(" and ", shown)
+            : "no credentials (set STORM_AUTH_TOKEN or storm.auth.token to a token from 'storm auth-token', or storm.tls.client.certificate.path and storm.tls.client.key.path)";
+        return new NimbusClient(nimbus.Seeds, nimbus.ApiPort, credentials, description);
     }
 
     /// <summary>

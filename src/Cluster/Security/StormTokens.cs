@@ -22,7 +22,8 @@ public enum IdentityKind
 /// <param name="Principal">The user name (a token's subject, a certificate's CN).</param>
 /// <param name="Kind">What the caller is.</param>
 /// <param name="TopologyId">For a worker, the topology it runs.</param>
-public sealed record StormIdentity(string Principal, IdentityKind Kind, string? TopologyId = null)
+/// <param name="Expires">When its token stops being taken; null for a worker token or a certificate.</param>
+public sealed record StormIdentity(string Principal, IdentityKind Kind, string? TopologyId = null, DateTimeOffset? Expires = null)
 {
     /// <summary>How the caller is named in logs and refusals, e.g. <c>alice</c> or <c>worker of wordcount-1-170</c>.</summary>
     public override string ToString() => Kind switch
@@ -160,6 +161,7 @@ public static class StormTokens
                 return false;
             }
 
+            DateTimeOffset? expires = null;
             if (root.TryGetProperty("exp", out var exp))
             {
                 if (exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var seconds))
@@ -173,6 +175,8 @@ public static class StormTokens
                     reason = $"the token expired at {DateTimeOffset.FromUnixTimeSeconds(seconds):u}";
                     return false;
                 }
+
+                expires = DateTimeOffset.FromUnixTimeSeconds(seconds);
             }
             else if (kind != IdentityKind.Worker)
             {
@@ -180,7 +184,7 @@ public static class StormTokens
                 return false;
             }
 
-            identity = new StormIdentity(sub, kind.Value, kind == IdentityKind.Worker ? topo : null);
+            identity = new StormIdentity(sub, kind.Value, kind == IdentityKind.Worker ? topo : null, expires);
             reason = string.Empty;
             return true;
         }

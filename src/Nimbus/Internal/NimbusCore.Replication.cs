@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Topology;
@@ -24,6 +25,9 @@ internal sealed partial class NimbusCore
     private static readonly TimeSpan UnrecordedBlobGrace = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, GrpcChannel> _peers = new(StringComparer.Ordinal);
+
+    /// <summary>How this Nimbus reaches the others (TLS, its daemon token); set before serving.</summary>
+    public ClientSecurity PeerSecurity { get; set; } = ClientSecurity.None;
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly HashSet<string> _recordedAsHolder = new(StringComparer.Ordinal);
     private volatile bool _leaderReady;
@@ -214,7 +218,7 @@ internal sealed partial class NimbusCore
 
     private async Task DownloadBlobAsync(string holder, string key, CancellationToken ct)
     {
-        var channel = _peers.GetOrAdd(holder, h => GrpcChannel.ForAddress("http://" + h));
+        var channel = _peers.GetOrAdd(holder, h => PeerSecurity.Channel(h, 4 * DownloadChunkBytes, TimeSpan.FromSeconds(5)));
         var client = new GrpcNimbus.NimbusClient(channel);
         Directory.CreateDirectory(ScratchDirectory);
         var scratch = Path.Combine(ScratchDirectory, "copy-" + Guid.NewGuid().ToString("N"));

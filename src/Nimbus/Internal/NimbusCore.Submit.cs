@@ -17,7 +17,10 @@ internal sealed partial class NimbusCore
     /// Receives a submit (header, then package chunks), validates all of it without running user code, and only then
     /// stores the blobs, writes the storm base and schedules. A refused submit gets INVALID_ARGUMENT listing every problem.
     /// </summary>
-    public async Task<string> SubmitAsync(IAsyncStreamReader<SubmitChunk> chunks, CancellationToken ct)
+    /// <param name="chunks">The header, then the package's bytes.</param>
+    /// <param name="owner">The authenticated submitter; null when security is off (the header's owner is taken).</param>
+    /// <param name="ct">Cancels the submit.</param>
+    public async Task<string> SubmitAsync(IAsyncStreamReader<SubmitChunk> chunks, string? owner, CancellationToken ct)
     {
         await EnsureLeaderAsync(ct).ConfigureAwait(false);
         if (!await chunks.MoveNext(ct).ConfigureAwait(false) || chunks.Current.PartCase != SubmitChunk.PartOneofCase.Header)
@@ -125,7 +128,7 @@ internal sealed partial class NimbusCore
                 PreviousStatus = TopologyStatus.Active,
                 NumWorkers = definition.Workers,
                 LaunchTimeMs = NowMs,
-                Owner = string.IsNullOrEmpty(header.Owner) ? "unknown" : header.Owner,
+                Owner = owner ?? (string.IsNullOrEmpty(header.Owner) ? "unknown" : header.Owner),
                 PackageKey = packageKey,
                 PackageChecksum = "sha256:" + package.Sha256,
                 DocumentKey = documentKey,

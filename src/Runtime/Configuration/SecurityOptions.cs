@@ -109,7 +109,7 @@ internal sealed record SecurityOptions
                 break;
         }
 
-        var secret = ReadSecret(r, required: scheme != AuthScheme.None);
+        var secret = ReadSecret(r);
         var cert = r.OptionalFile(ClusterKeys.TlsCertificatePath);
         var key = r.OptionalFile(ClusterKeys.TlsKeyPath);
         var ca = r.OptionalFile(ClusterKeys.TlsCaPath);
@@ -157,7 +157,19 @@ internal sealed record SecurityOptions
         };
     }
 
-    private static byte[]? ReadSecret(ConfigReader r, bool required)
+    /// <summary>
+    /// What a daemon (Nimbus, supervisor, UI) checks at start: with security on it signs and checks tokens, so it must
+    /// hold the secret. Clients (the CLI, workers) hold a token instead.
+    /// </summary>
+    public void RequireSecret()
+    {
+        if (Enabled && Secret is null)
+        {
+            throw new ConfigurationException([$"configuration '{ClusterKeys.AuthSecret}' must be set (or {ClusterKeys.AuthSecretFile}) on every daemon host when storm.auth.scheme is not none: the cluster signs and checks its tokens with it (at least {MinSecretBytes} characters)"]);
+        }
+    }
+
+    private static byte[]? ReadSecret(ConfigReader r)
     {
         var inline = r.OptionalString(ClusterKeys.AuthSecret);
         var file = r.OptionalFile(ClusterKeys.AuthSecretFile);
@@ -188,11 +200,6 @@ internal sealed record SecurityOptions
 
         if (text is null)
         {
-            if (required)
-            {
-                r.Problem(ClusterKeys.AuthSecret, $"must be set (or storm.auth.secret.file) when storm.auth.scheme is not none: the cluster signs its tokens with it (at least {MinSecretBytes} characters)");
-            }
-
             return null;
         }
 

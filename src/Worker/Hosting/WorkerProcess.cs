@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Loading;
@@ -126,7 +127,8 @@ internal sealed class WorkerProcess
 
         await using (state.ConfigureAwait(false))
         {
-            using var nimbus = new NimbusLeaderClient(NimbusLeaderClient.Addresses(options.Nimbus.Seeds, options.Nimbus.ApiPort), TimeSpan.FromSeconds(5));
+            using var nimbus = new NimbusLeaderClient(
+                NimbusLeaderClient.Addresses(options.Nimbus.Seeds, options.Nimbus.ApiPort), TimeSpan.FromSeconds(5), ClusterCredentials.ForWorker(options.Security));
             Started? started;
             try
             {
