@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Ui.Internal;
 
@@ -51,7 +53,15 @@ public sealed class UiServer : IAsyncDisposable
     public static async Task<UiServer> StartAsync(IReadOnlyDictionary<string, object?> conf, ILoggerFactory loggers, CancellationToken ct)
     {
         var options = ClusterOptions.From(conf, Environment.CurrentDirectory);
-        var nimbus = new NimbusLeaderClient(NimbusLeaderClient.Addresses(options.Nimbus.Seeds, options.Nimbus.ApiPort), TimeSpan.FromSeconds(10));
+        var security = options.Security;
+        security.RequireSecret();
+        var daemon = ClusterCredentials.ForDaemon(security, "ui");
+        var certificate = security.Tls ? TlsFiles.LoadCertificate(security.TlsCertificatePath!, security.TlsKeyPath!) : null;
+        var auth = new UiAuth(security, loggers.CreateLogger("StormSharp.Ui.Security"));
+        var nimbus = new NimbusLeaderClient(
+            NimbusLeaderClient.Addresses(options.Nimbus.Seeds, options.Nimbus.ApiPort),
+            TimeSpan.FromSeconds(10),
+            new ClientSecurity { Tls = daemon.Tls, TrustedAuthorities = daemon.TrustedAuthorities, Token = UiAuth.NimbusToken(daemon) });
         var reader = new NimbusReader(nimbus);
         var api = new RestApi(reader, conf, options.LogviewerPort, Version);
         WebApplication? app = null;
@@ -63,11 +73,22 @@ public sealed class UiServer : IAsyncDisposable
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             var metrics = UiMetrics.Add(builder.Services, reader, loggers.CreateLogger<UiServer>());
             var address = await ListenAddressAsync(options.UiHost, ct).ConfigureAwait(false);
-            builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.UiPort));
+            builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.UiPort, l =>
+            {
+                if (certificate is not null)
+                {
+                    l.UseHttps(certificate, https =>
+                    {
+                        https.ClientCertificateMode = security.Scheme == AuthScheme.Certificate ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate;
+                        https.AllowAnyClientCertificate();
+                    });
+                }
+            }));
             app = builder.Build();
             var logger = loggers.CreateLogger<UiServer>();
             app.UseExceptionHandler(e => e.Run(h => WriteErrorAsync(h, logger)));
             app.UseStatusCodePages(h => WriteStatusAsync(h.HttpContext));
+            app.Use(auth.InvokeAsync);
             if (Directory.Exists(ContentDirectory))
             {
                 var files = new PhysicalFileProvider(ContentDirectory);
@@ -76,6 +97,7 @@ public sealed class UiServer : IAsyncDisposable
             }
 
             UiMetrics.Map(app);
+            auth.Map(app);
             api.Map(app);
             try
             {
@@ -87,7 +109,12 @@ public sealed class UiServer : IAsyncDisposable
             }
 
             var port = new Uri(app.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
-            logger.LogInformation("UI serving on {Host}:{Port}, reading Nimbus at {Nimbus}", options.UiHost, port, string.Join(",", nimbus.Seeds));
+            logger.LogInformation("UI serving on {Host}:{Port} ({Scheme}), reading Nimbus at {Nimbus}", options.UiHost, port, security.Tls ? "https" : "http", string.Join(",", nimbus.Seeds));
+            if (!security.Enabled)
+            {
+                logger.LogWarning("Security is off (storm.auth.scheme: none): anyone who can reach port {Port} can see every topology and kill it. See the README's Security section.", port);
+            }
+
             return new UiServer(app, nimbus, metrics, port);
         }
         catch

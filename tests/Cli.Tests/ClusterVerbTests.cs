@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using StormSharp.Cli;
 using StormSharp.Cluster;
+using StormSharp.Cluster.Security;
 using StormSharp.Nimbus;
 
 namespace StormSharp.Cli.Tests;
@@ -171,6 +173,108 @@ public sealed class ClusterVerbTests : IAsyncLifetime
         Assert.Contains($"127.0.0.1:{port}", stderr, StringComparison.Ordinal);
         Assert.Contains("no Nimbus answered", stderr, StringComparison.Ordinal);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"gave up after {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AuthToken_WithTheSecret_PrintsATokenNimbusTakesAndWithoutItSaysWhatIsMissing()
+    {
+        var (code, stdout, stderr) = await RunAsync(["auth-token", "alice", "--expire-secs", "60", "-c", "storm.auth.secret=" + SecureSecret]);
+        Assert.True(code == ExitCodes.Ok, stderr);
+        Assert.True(StormTokens.TryValidate(Encoding.UTF8.GetBytes(SecureSecret), stdout.Trim(), DateTimeOffset.UtcNow, out var who, out var reason), reason);
+        Assert.Equal("alice", who!.Principal);
+        Assert.InRange(who.Expires!.Value, DateTimeOffset.UtcNow.AddSeconds(30), DateTimeOffset.UtcNow.AddSeconds(70));
+
+        var (noSecret, _, why) = await RunAsync(["auth-token", "alice"]);
+        Assert.Equal(ExitCodes.Usage, noSecret);
+        Assert.Contains("storm.auth.secret", why, StringComparison.Ordinal);
+        var (shortSecret, _, tooShort) = await RunAsync(["auth-token", "alice", "-c", "storm.auth.secret=short"]);
+        Assert.Equal(ExitCodes.Usage, shortSecret);
+        Assert.Contains("at least 32 characters", tooShort, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verbs_OnASecuredNimbus_PresentTheirTokenAndSayWhichOneWasRefusedAndWhy()
+    {
+        await using var secured = await SecuredNimbus.StartAsync(Path.Combine(_dir, "secured"));
+        string[] Args(params string[] verb) => [.. verb, "-c", "nimbus.seeds=[\"127.0.0.1\"]", "-c", $"nimbus.thrift.port={secured.Port}"];
+        string As(string user) => "storm.auth.token=" + StormTokens.Create(Encoding.UTF8.GetBytes(SecureSecret), user, IdentityKind.User, DateTimeOffset.UtcNow.AddMinutes(10));
+
+        var (anonymous, _, refusal) = await RunAsync(Args("list"));
+        Assert.Equal(ExitCodes.Failure, anonymous);
+        Assert.Contains("list: Nimbus refused the call", refusal, StringComparison.Ordinal);
+        Assert.Contains("this client showed no credentials (set STORM_AUTH_TOKEN", refusal, StringComparison.Ordinal);
+
+        var (submitted, id, jarErrors) = await RunAsync(Args("jar", WordCountDll, "StormSharp.Examples.WordCount.WordCountTopology", "-c", As("alice")));
+        Assert.True(submitted == ExitCodes.Ok, jarErrors);
+        var (_, list, _) = await RunAsync(Args("list", "-c", As("bob")));
+        Assert.Matches($@"word-count\s+ACTIVE\s+\d+\s+\d+\s+\d+\s+{id.Trim()}\s+alice", list);
+
+        var (bobKill, _, denied) = await RunAsync(Args("kill", "word-count", "-c", As("bob")));
+        Assert.Equal(ExitCodes.Failure, bobKill);
+        Assert.Contains("kill: refused: 'bob' may not kill, activate, deactivate or rebalance topology 'word-count'", denied, StringComparison.Ordinal);
+
+        // The environment's token wins over storm.yaml's, and the error names where it came from.
+        var expired = StormTokens.Create(Encoding.UTF8.GetBytes(SecureSecret), "alice", IdentityKind.User, DateTimeOffset.UtcNow.AddSeconds(-1));
+        Environment.SetEnvironmentVariable("STORM_AUTH_TOKEN", expired);
+        try
+        {
+            var (stale, _, why) = await RunAsync(Args("kill", "word-count", "-c", As("alice")));
+            Assert.Equal(ExitCodes.Failure, stale);
+            Assert.Contains("expired", why, StringComparison.Ordinal);
+            Assert.Contains("the token from STORM_AUTH_TOKEN", why, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("STORM_AUTH_TOKEN", null);
+        }
+
+        var (killed, _, killErrors) = await RunAsync(Args("kill", "word-count", "-w", "0", "-c", As("alice")));
+        Assert.True(killed == ExitCodes.Ok, killErrors);
+    }
+
+    private const string SecureSecret = "the CLI tests' secret, long enough for HMAC-SHA256";
+
+    /// <summary>A Nimbus with <c>storm.auth.scheme: token</c> on a cluster state of its own, with one supervisor.</summary>
+    private sealed class SecuredNimbus : IAsyncDisposable
+    {
+        private readonly InMemoryClusterState _state;
+        private readonly InMemoryClusterState _session;
+        private readonly NimbusDaemon _nimbus;
+
+        private SecuredNimbus(InMemoryClusterState state, InMemoryClusterState session, NimbusDaemon nimbus)
+        {
+            _state = state;
+            _session = session;
+            _nimbus = nimbus;
+        }
+
+        public int Port => _nimbus.Port;
+
+        public static async Task<SecuredNimbus> StartAsync(string dir)
+        {
+            var state = new InMemoryClusterState();
+            var info = new SupervisorInfo { Host = "127.0.0.1" };
+            info.SlotPorts.Add([6700, 6701]);
+            await state.RegisterSupervisorAsync("sup-secure", info);
+            var conf = new Dictionary<string, object?>(Runtime.Configuration.ConfigLoader.Defaults, StringComparer.Ordinal)
+            {
+                ["nimbus.thrift.port"] = 0,
+                ["storm.local.hostname"] = "127.0.0.1",
+                ["storm.local.dir"] = dir,
+                ["storm.auth.scheme"] = "token",
+                ["storm.auth.secret"] = SecureSecret,
+            };
+            var session = state.OpenSession();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            return new SecuredNimbus(state, session, await NimbusDaemon.StartAsync(conf, session, NullLoggerFactory.Instance, timeout.Token));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _nimbus.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+            await _session.DisposeAsync();
+            await _state.DisposeAsync();
+        }
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)

@@ -187,6 +187,65 @@ public sealed class DaemonConfigTests
     }
 
     [Fact]
+    public void Security_OffByDefault_AndEveryMistakeOfASecuredConfigNamed()
+    {
+        var off = ClusterOptions.From(ConfigLoader.Defaults, Base).Security;
+        Assert.False(off.Enabled);
+        Assert.False(off.Tls);
+        off.RequireSecret();
+
+        var secret = new string('s', 32);
+        var on = SecurityOptions.From(new Dictionary<string, object?>(ConfigLoader.Defaults)
+        {
+            ["storm.auth.scheme"] = "token",
+            ["storm.auth.secret"] = secret,
+            ["nimbus.admins"] = new List<object?> { "ops" },
+            ["ui.users"] = "viewer",
+        }, Base);
+        Assert.Equal(AuthScheme.Token, on.Scheme);
+        Assert.Equal(secret, System.Text.Encoding.UTF8.GetString(on.Secret!));
+        Assert.Equal(["ops"], on.Admins);
+        Assert.Equal(["viewer"], on.UiUsers);
+        Assert.Empty(on.Users);
+
+        // A client (CLI, worker) may hold a token without the secret; a daemon may not.
+        var client = SecurityOptions.From(Conf("storm.auth.scheme", "token"), Base);
+        Assert.Null(client.Secret);
+        Assert.Contains("storm.auth.secret", Assert.Throws<ConfigurationException>(client.RequireSecret).Message, StringComparison.Ordinal);
+
+        var secretFile = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(secretFile, secret + "\nsecond line ignored\n");
+            Assert.Equal(secret, System.Text.Encoding.UTF8.GetString(SecurityOptions.From(Conf("storm.auth.secret.file", secretFile), Base).Secret!));
+            Assert.Equal(
+                ["configuration 'storm.auth.secret' and storm.auth.secret.file are both set; set one"],
+                Assert.Throws<ConfigurationException>(() => SecurityOptions.From(new Dictionary<string, object?> { ["storm.auth.secret"] = secret, ["storm.auth.secret.file"] = secretFile }, Base)).Problems);
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
+
+        Assert.Equal(
+            ["configuration 'storm.auth.scheme' must be \"none\", \"token\" or \"certificate\", not 'kerberos'"],
+            Assert.Throws<ConfigurationException>(() => SecurityOptions.From(Conf("storm.auth.scheme", "kerberos"), Base)).Problems);
+        Assert.Equal(
+            ["configuration 'storm.auth.secret' must be at least 32 characters long, not 5"],
+            Assert.Throws<ConfigurationException>(() => SecurityOptions.From(Conf("storm.auth.secret", "short"), Base)).Problems);
+        Assert.Equal(
+            ["configuration 'storm.tls.certificate.path' must name a file that exists, not 'no/such/cert.pem'"],
+            Assert.Throws<ConfigurationException>(() => SecurityOptions.From(Conf("storm.tls.certificate.path", "no/such/cert.pem"), Base)).Problems);
+        var certificateScheme = Assert.Throws<ConfigurationException>(() => SecurityOptions.From(new Dictionary<string, object?> { ["storm.auth.scheme"] = "certificate", ["storm.auth.secret"] = secret }, Base));
+        Assert.Equal(2, certificateScheme.Problems.Count);
+        Assert.Contains(certificateScheme.Problems, p => p.StartsWith("configuration 'storm.tls.certificate.path' must name the daemons' TLS certificate", StringComparison.Ordinal));
+        Assert.Contains(certificateScheme.Problems, p => p.StartsWith("configuration 'storm.tls.ca.path' must name the CA", StringComparison.Ordinal));
+        Assert.Equal(
+            ["configuration 'nimbus.admins' must be a list of non-empty strings, not [1, 2]"],
+            Assert.Throws<ConfigurationException>(() => SecurityOptions.From(Conf("nimbus.admins", new List<object?> { 1, 2 }), Base)).Problems);
+    }
+
+    [Fact]
     public void ParseAssignment_ValuesAreYamlTyped()
     {
         Assert.Equal(new KeyValuePair<string, object?>("topology.workers", 2), CommandLineConfig.ParseAssignment("topology.workers=2"));

@@ -109,7 +109,7 @@ internal static class ClusterCommands
     internal static CliException Refused(string verb, RpcException e, string credentials) => e.StatusCode switch
     {
         StatusCode.NotFound or StatusCode.InvalidArgument when verb != "jar" => CliException.BadInput($"{verb}: {e.Status.Detail}"),
-        StatusCode.Unauthenticated => CliException.Failed($"{verb}: Nimbus did not accept {credentials}: {e.Status.Detail}"),
+        StatusCode.Unauthenticated => CliException.Failed($"{verb}: Nimbus refused the call ({e.Status.Detail}); this client showed {credentials}"),
         StatusCode.PermissionDenied => CliException.Failed($"{verb}: refused: {e.Status.Detail}"),
         _ => CliException.Failed($"{verb}: {e.Status.Detail}"),
     };

@@ -58,6 +58,8 @@ internal sealed class NimbusReader(NimbusLeaderClient client)
             throw e.StatusCode switch
             {
                 StatusCode.NotFound => new ApiException(404, e.Status.Detail),
+                StatusCode.PermissionDenied => new ApiException(403, e.Status.Detail),
+                StatusCode.Unauthenticated => new ApiException(401, "Nimbus did not accept the credentials: " + e.Status.Detail),
                 StatusCode.InvalidArgument => new ApiException(400, e.Status.Detail),
                 StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.Aborted => new ApiException(409, e.Status.Detail),
                 StatusCode.Unavailable or StatusCode.DeadlineExceeded => new ApiException(503, "Nimbus is not reachable: " + e.Status.Detail),

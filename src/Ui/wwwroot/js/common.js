@@ -12,12 +12,30 @@ const storm = (() => {
     }
   }
 
+  // With security on, a POST from the page carries the session's anti-forgery token (from /api/v1/session).
+  let csrfToken = null;
+  async function csrf() {
+    if (csrfToken === null) {
+      const session = await (await fetch("/api/v1/session")).json().catch(() => ({}));
+      csrfToken = session && session.csrfToken ? session.csrfToken : "";
+    }
+    return csrfToken;
+  }
+
   async function api(path, options) {
     let response;
     try {
+      if (options && options.method && options.method !== "GET") {
+        const token = await csrf();
+        if (token) options.headers = Object.assign({}, options.headers, { "X-CSRF-Token": token });
+      }
       response = await fetch(path, options);
     } catch (e) {
       throw new Error("the UI cannot be reached: " + e.message);
+    }
+    if (response.status === 401) {
+      window.location.href = "/login.html?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+      throw new Error("401: log in first");
     }
     const text = await response.text();
     let body = null;
