@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -56,7 +55,7 @@ public sealed class UiServer : IAsyncDisposable
         var security = options.Security;
         security.RequireSecret();
         var daemon = ClusterCredentials.ForDaemon(security, "ui");
-        var certificate = security.Tls ? TlsFiles.LoadCertificate(security.TlsCertificatePath!, security.TlsKeyPath!) : null;
+        var certificate = HttpsListen.Certificate(security);
         var auth = new UiAuth(security, loggers.CreateLogger("StormSharp.Ui.Security"));
         var nimbus = new NimbusLeaderClient(
             NimbusLeaderClient.Addresses(options.Nimbus.Seeds, options.Nimbus.ApiPort),
@@ -73,17 +72,7 @@ public sealed class UiServer : IAsyncDisposable
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             var metrics = UiMetrics.Add(builder.Services, reader, loggers.CreateLogger<UiServer>());
             var address = await ListenAddressAsync(options.UiHost, ct).ConfigureAwait(false);
-            builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.UiPort, l =>
-            {
-                if (certificate is not null)
-                {
-                    l.UseHttps(certificate, https =>
-                    {
-                        https.ClientCertificateMode = security.Scheme == AuthScheme.Certificate ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate;
-                        https.AllowAnyClientCertificate();
-                    });
-                }
-            }));
+            builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.UiPort, l => HttpsListen.Configure(l, security, certificate)));
             app = builder.Build();
             var logger = loggers.CreateLogger<UiServer>();
             app.UseExceptionHandler(e => e.Run(h => WriteErrorAsync(h, logger)));

@@ -165,6 +165,47 @@ public sealed class UiSecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, afterLogout.StatusCode);
     }
 
+    [Fact]
+    public async Task TheLogviewer_TakesTheUisCredentialsAndNothingLess()
+    {
+        var logs = Path.Combine(_dir, "logs");
+        var worker = Path.Combine(logs, "workers-artifacts", "word-count-1-1", "6700");
+        Directory.CreateDirectory(worker);
+        await File.WriteAllTextAsync(Path.Combine(worker, "worker.log"), "a line of the worker log\n");
+        await using var logviewer = await LogviewerServer.StartAsync(
+            new Dictionary<string, object?>(ConfigLoader.Defaults)
+            {
+                ["storm.log.dir"] = logs,
+                ["logviewer.port"] = 0,
+                ["storm.auth.scheme"] = "token",
+                ["storm.auth.secret"] = Secret,
+            },
+            LoggerFactory.Create(_ => { }),
+            CancellationToken.None).Within("the logviewer to start");
+        const string path = "/api/v1/log?file=word-count-1-1/6700/worker.log";
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{logviewer.Port}"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        using (var anonymous = await http.GetAsync(path).Within("a read without credentials"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using (var page = await http.GetAsync("/log?file=word-count-1-1/6700/worker.log").Within("the log page without credentials"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        }
+
+        // The session cookie the UI set on this host is the logviewer's too: cookies do not care about ports.
+        cookies.Add(new Cookie(UiAuthCookie, Token("alice"), "/", "127.0.0.1"));
+        Assert.Contains("a line of the worker log", await http.GetStringAsync(path).Within("a read with the session cookie"), StringComparison.Ordinal);
+    }
+
+    private const string UiAuthCookie = "storm-ui-session";
+
     private static async Task<string> ErrorMessageAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errorMessage"]!.GetValue<string>();
 

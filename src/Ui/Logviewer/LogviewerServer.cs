@@ -18,7 +18,7 @@ namespace StormSharp.Ui;
 /// <c>storm logviewer</c> in-process: serves the workers' logs of this host (<c>storm.log.dir/workers-artifacts</c>)
 /// on <c>logviewer.port</c>, as Storm's logviewer does: <c>/log?file=</c> (a page: the tail, paging, search,
 /// download), <c>/api/v1/log</c> (a page of bytes), <c>/api/v1/download</c>, <c>/api/v1/search</c>. Names outside
-/// the workers' log folder are refused with a 400.
+/// the workers' log folder are refused with a 400. With security on it takes the UI's credentials (<see cref="Internal.UiAuth"/>).
 /// </summary>
 public sealed class LogviewerServer : IAsyncDisposable
 {
@@ -39,15 +39,21 @@ public sealed class LogviewerServer : IAsyncDisposable
     public static async Task<LogviewerServer> StartAsync(IReadOnlyDictionary<string, object?> conf, ILoggerFactory loggers, CancellationToken ct)
     {
         var options = ClusterOptions.From(conf, Environment.CurrentDirectory);
+        options.Security.RequireSecret();
+        var certificate = HttpsListen.Certificate(options.Security);
+        var auth = new UiAuth(options.Security, loggers.CreateLogger("StormSharp.Logviewer.Security"));
         var logs = new WorkerLogs(options.Worker.LogDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, options.LogviewerPort));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, options.LogviewerPort, l => HttpsListen.Configure(l, options.Security, certificate)));
         var app = builder.Build();
         try
         {
             app.UseExceptionHandler(e => e.Run(WriteErrorAsync));
+
+            // The same credentials as the UI's (its session cookie is the host's, whatever the port).
+            app.Use(auth.InvokeAsync);
             var files = Directory.Exists(UiServer.ContentDirectory) ? new PhysicalFileProvider(UiServer.ContentDirectory) : null;
             if (files is not null)
             {
@@ -56,6 +62,7 @@ public sealed class LogviewerServer : IAsyncDisposable
 
             // Routing after the files, so that the catch-all below does not hide the page's scripts.
             app.UseRouting();
+            auth.Map(app);
 
             app.MapGet("/log", async (HttpContext h) =>
             {
