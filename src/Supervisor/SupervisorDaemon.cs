@@ -136,7 +136,8 @@ public sealed class SupervisorDaemon : IAsyncDisposable
             merged,
             host.DotnetPath ?? DefaultDotnet(),
             workerDll,
-            Environment.GetEnvironmentVariable("STORM_CONF_DIR"));
+            Environment.GetEnvironmentVariable("STORM_CONF_DIR"),
+            cluster.Security);
 
         IClusterState state;
         var owns = host.ClusterState is null;

@@ -37,10 +37,21 @@ internal static class WorkerLayout
         Path.Combine(logDir, "workers-artifacts", topologyId, port.ToString(CultureInfo.InvariantCulture), "worker.log");
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> so that a reader sees the old file or the new one, never half of one.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    /// <param name="path">The file.</param>
+    /// <param name="content">Its bytes.</param>
+    /// <param name="ownerOnly">Whether only the owner may read and write it (mode 0600 from its creation on): it holds a credential.</param>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content, bool ownerOnly = false)
     {
         var temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (ownerOnly && !OperatingSystem.IsWindows())
+        {
+            // Created with the mode, so there is no moment at which another user could open it.
+            File.Delete(temp);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(temp, options))
         {
             file.Write(content);
         }

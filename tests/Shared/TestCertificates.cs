@@ -26,6 +26,9 @@ internal sealed class TestCertificates : IDisposable
         (ServerCertificatePath, ServerKeyPath) = Issue("localhost", server: true);
     }
 
+    /// <summary>A fresh CA with its server certificate.</summary>
+    public static TestCertificates Create() => new();
+
     /// <summary>The folder holding every file; removed on dispose.</summary>
     public string Directory { get; }
 
@@ -37,6 +40,12 @@ internal sealed class TestCertificates : IDisposable
 
     /// <summary>Its private key (PEM).</summary>
     public string ServerKeyPath { get; }
+
+    /// <summary>The server certificate (<see cref="ServerCertificatePath"/>), as <c>storm.tls.certificate.path</c> names it.</summary>
+    public string CertificatePath => ServerCertificatePath;
+
+    /// <summary>Its key, as <c>storm.tls.key.path</c> names it.</summary>
+    public string KeyPath => ServerKeyPath;
 
     /// <summary>Issues a certificate for <paramref name="commonName"/>; a client certificate unless <paramref name="server"/>.</summary>
     public (string CertificatePath, string KeyPath) Issue(string commonName, bool server = false)

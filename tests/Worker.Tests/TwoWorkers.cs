@@ -16,10 +16,13 @@ internal sealed class TwoWorkers : IAsyncDisposable
 {
     private readonly List<(WorkerRuntime Worker, GrpcWorkerTransport Transport)> _workers = [];
 
-    private TwoWorkers(TopologyDefinition definition, TopologyAssignment assignment)
+    private readonly TransferSecurity _security;
+
+    private TwoWorkers(TopologyDefinition definition, TopologyAssignment assignment, TransferSecurity security)
     {
         Definition = definition;
         Assignment = assignment;
+        _security = security;
     }
 
     public TopologyDefinition Definition { get; }
@@ -30,7 +33,8 @@ internal sealed class TwoWorkers : IAsyncDisposable
 
     public static ILoggerFactory Logs { get; } = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
 
-    public static async Task<TwoWorkers> StartAsync(StormTopology topology, IDictionary<string, object?> config, string name)
+    /// <summary>Starts both workers; <paramref name="security"/> (the worker token, TLS) is both transports'.</summary>
+    public static async Task<TwoWorkers> StartAsync(StormTopology topology, IDictionary<string, object?> config, string name, TransferSecurity? security = null)
     {
         var conf = ConfigLoader.Load();
         foreach (var kv in config)
@@ -42,7 +46,7 @@ internal sealed class TwoWorkers : IAsyncDisposable
         var definition = new TopologyDefinition(name + "-1-1", name, topology, conf, n => Type.GetType(n));
         var slots = new[] { new WorkerEndpoint("127.0.0.1", FreePort()), new WorkerEndpoint("127.0.0.1", FreePort()) };
         var assignment = TopologyAssignment.Deal(definition, slots);
-        var result = new TwoWorkers(definition, assignment);
+        var result = new TwoWorkers(definition, assignment, security ?? TransferSecurity.None);
         try
         {
             foreach (var slot in slots)
@@ -84,7 +88,7 @@ internal sealed class TwoWorkers : IAsyncDisposable
     public async Task<WorkerRuntime> StartWorkerAsync(WorkerEndpoint slot)
     {
         var services = new TopologyServices(Definition, Logs.CreateLogger("worker " + slot));
-        var transport = new GrpcWorkerTransport(Definition.StormId, slot, IPAddress.Loopback, Logs);
+        var transport = new GrpcWorkerTransport(Definition.StormId, slot, IPAddress.Loopback, Logs, security: _security);
         var worker = new WorkerRuntime(Definition, Assignment, slot, services, transport);
         transport.Register(worker);
         await transport.StartAsync(CancellationToken.None);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using StormSharp.Cluster.Rpc;
 using StormSharp.Nimbus.Internal;
 using StormSharp.Runtime;
+using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Serialization;
 using StormSharp.Worker.Hosting;
@@ -167,7 +168,7 @@ internal sealed class LocalNimbus : IAsyncDisposable
         public override Task<TopologyConf> GetTopologyConf(TopologyRequest request, ServerCallContext context)
         {
             using var doc = JsonDocument.Parse(Document(state.Find(Key(request))));
-            return Task.FromResult(new TopologyConf { Json = doc.RootElement.GetProperty("config").GetRawText() });
+            return Task.FromResult(new TopologyConf { Json = ConfigRedaction.RedactJson(doc.RootElement.GetProperty("config").GetRawText()) });
         }
 
         public override Task<TopologyErrors> GetTopologyErrors(TopologyRequest request, ServerCallContext context)

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Runtime.Configuration;
 
 namespace StormSharp.Nimbus.Internal;
 
@@ -127,7 +128,7 @@ internal sealed partial class NimbusCore
         return info;
     }
 
-    /// <summary>The effective config as JSON, from the stored document.</summary>
+    /// <summary>The effective config as JSON, from the stored document, its secrets masked: this is what the UI shows (workers read the document).</summary>
     public async Task<TopologyConf> GetTopologyConfAsync(TopologyRequest request, CancellationToken ct)
     {
         var (_, stormBase) = await ResolveAsync(request.Name, request.Id, ct).ConfigureAwait(false);
@@ -137,7 +138,7 @@ internal sealed partial class NimbusCore
         }
 
         using var doc = JsonDocument.Parse(await ReadDocumentAsync(stormBase.Value, ct).ConfigureAwait(false));
-        return new TopologyConf { Json = doc.RootElement.GetProperty("config").GetRawText() };
+        return new TopologyConf { Json = ConfigRedaction.RedactJson(doc.RootElement.GetProperty("config").GetRawText()) };
     }
 
     /// <summary>Every kept error of every component, newest first.</summary>

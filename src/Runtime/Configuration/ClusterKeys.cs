@@ -40,6 +40,8 @@ internal static class ClusterKeys
     public const string TlsCaPath = "storm.tls.ca.path";
     public const string TlsClientCertificatePath = "storm.tls.client.certificate.path";
     public const string TlsClientKeyPath = "storm.tls.client.key.path";
+    /// <summary>Whether workers serve TLS on their slot ports (with <see cref="TlsCertificatePath"/>) and connect to each other with it.</summary>
+    public const string MessagingTls = "storm.messaging.tls";
     public const string NimbusAdmins = "nimbus.admins";
     public const string NimbusUsers = "nimbus.users";
     public const string UiUsers = "ui.users";

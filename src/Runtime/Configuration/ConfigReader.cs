@@ -168,6 +168,19 @@ internal sealed class ConfigReader
         return s;
     }
 
+    /// <summary>A boolean: YAML's true or false.</summary>
+    public bool Bool(string key)
+    {
+        var v = Raw(key);
+        if (v is bool b)
+        {
+            return b;
+        }
+
+        Problem(key, $"must be true or false, not {Describe(v)}");
+        return false;
+    }
+
     public string? OptionalString(string key)
     {
         var v = Raw(key);
@@ -176,7 +189,7 @@ internal sealed class ConfigReader
             return (string?)v;
         }
 
-        Problem(key, $"must be a string or null, not {Describe(v)}");
+        Problem(key, $"must be a string or null, not {DescribeValueOf(key, v)}");
         return null;
     }
 
@@ -188,7 +201,7 @@ internal sealed class ConfigReader
             return s;
         }
 
-        Problem(key, $"must be a non-empty string, not {Describe(v)}");
+        Problem(key, $"must be a non-empty string, not {DescribeValueOf(key, v)}");
         return string.Empty;
     }
 
@@ -251,6 +264,10 @@ internal sealed class ConfigReader
 
         return Path.GetFullPath(s, BaseDirectory);
     }
+
+    /// <summary>Like <see cref="Describe"/>, but a secret's value (see <see cref="ConfigRedaction"/>) is masked: problems end up in logs.</summary>
+    public static string DescribeValueOf(string key, object? value) =>
+        value is not null && ConfigRedaction.IsSecret(key) ? ConfigRedaction.Mask : Describe(value);
 
     /// <summary>How a value is shown in a problem: strings quoted, lists bracketed, as a user would have typed them.</summary>
     public static string Describe(object? value) => value switch

@@ -46,6 +46,9 @@ internal sealed record SecurityOptions
     /// <summary><c>storm.auth.worker.token</c>: in a worker's config, the token its supervisor minted for its topology.</summary>
     public string? WorkerToken { get; init; }
 
+    /// <summary><c>storm.messaging.tls</c>: workers serve TLS on their slot ports and connect to each other with it.</summary>
+    public bool MessagingTls { get; init; }
+
     public string? TlsCertificatePath { get; init; }
 
     public string? TlsKeyPath { get; init; }
@@ -109,6 +112,7 @@ internal sealed record SecurityOptions
                 break;
         }
 
+        var workerToken = r.OptionalString(ClusterKeys.AuthWorkerToken) is { Length: > 0 } w ? w : null;
         var secret = ReadSecret(r);
         var cert = r.OptionalFile(ClusterKeys.TlsCertificatePath);
         var key = r.OptionalFile(ClusterKeys.TlsKeyPath);
@@ -125,6 +129,12 @@ internal sealed record SecurityOptions
         {
             r.Problem(clientCert is null ? ClusterKeys.TlsClientCertificatePath : ClusterKeys.TlsClientKeyPath, "must be set together with "
                 + (clientCert is null ? ClusterKeys.TlsClientKeyPath : ClusterKeys.TlsClientCertificatePath) + " (a client certificate and its private key)");
+        }
+
+        var messagingTls = r.Bool(ClusterKeys.MessagingTls);
+        if (messagingTls && cert is null && r.Problems.Count == 0)
+        {
+            r.Problem(ClusterKeys.MessagingTls, $"is true, so workers serve TLS on their slot ports: {ClusterKeys.TlsCertificatePath} and {ClusterKeys.TlsKeyPath} must name their certificate and key");
         }
 
         if (scheme == AuthScheme.Certificate)
@@ -145,7 +155,8 @@ internal sealed record SecurityOptions
             Scheme = scheme,
             Secret = secret,
             Token = r.OptionalString(ClusterKeys.AuthToken) is { Length: > 0 } t ? t.Trim() : null,
-            WorkerToken = r.OptionalString(ClusterKeys.AuthWorkerToken),
+            WorkerToken = workerToken,
+            MessagingTls = messagingTls,
             TlsCertificatePath = cert,
             TlsKeyPath = key,
             TlsCaPath = ca,

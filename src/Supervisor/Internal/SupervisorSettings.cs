@@ -10,6 +10,7 @@ namespace StormSharp.Supervisor.Internal;
 /// <param name="DotnetPath">The <c>dotnet</c> host that runs workers.</param>
 /// <param name="WorkerAssemblyPath">StormSharp.Worker.dll.</param>
 /// <param name="ConfDirectory">The supervisor's <c>STORM_CONF_DIR</c>, or null when unset.</param>
+/// <param name="Security">The cluster's security settings: the secret workers' tokens are minted with, the TLS files.</param>
 internal sealed record SupervisorSettings(
     string SupervisorId,
     string Host,
@@ -17,4 +18,5 @@ internal sealed record SupervisorSettings(
     IReadOnlyDictionary<string, object?> WorkerConf,
     string DotnetPath,
     string WorkerAssemblyPath,
-    string? ConfDirectory);
+    string? ConfDirectory,
+    SecurityOptions Security);

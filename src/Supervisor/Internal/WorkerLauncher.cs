@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using StormSharp.Cluster.Security;
+using StormSharp.Runtime.Configuration;
 using StormSharp.Worker;
 
 namespace StormSharp.Supervisor.Internal;
@@ -16,7 +18,8 @@ namespace StormSharp.Supervisor.Internal;
 /// the file itself: no pipe through the supervisor that would break when the supervisor restarts, and the pid is
 /// the worker's. The config file is the supervisor's effective config (JSON, which the YAML reader reads) with
 /// <c>storm.local.dir</c> and <c>storm.log.dir</c> made absolute, so the worker reads the same ZooKeeper and Nimbus
-/// settings whatever its working folder.
+/// settings whatever its working folder. It never holds the cluster's secret: on a secured cluster it holds the
+/// topology's worker token (<c>storm.auth.worker.token</c>) instead, and only its owner may read it (mode 0600).
 /// </remarks>
 internal sealed class WorkerLauncher(SupervisorSettings settings)
 {
@@ -32,7 +35,7 @@ internal sealed class WorkerLauncher(SupervisorSettings settings)
         var record = new LaunchRecord(workerId, topologyId, port, executors, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         WorkerLayout.WriteAtomically(Path.Combine(dir, WorkerLayout.LaunchFileName), JsonSerializer.SerializeToUtf8Bytes(record));
         var confPath = Path.Combine(dir, WorkerLayout.ConfFileName);
-        WorkerLayout.WriteAtomically(confPath, JsonSerializer.SerializeToUtf8Bytes(settings.WorkerConf, ConfJson));
+        WorkerLayout.WriteAtomically(confPath, JsonSerializer.SerializeToUtf8Bytes(WorkerConf(settings, topologyId), ConfJson), ownerOnly: true);
         var log = WorkerLayout.LogFile(settings.Options.LogDir, topologyId, port);
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
 
@@ -60,5 +63,31 @@ internal sealed class WorkerLauncher(SupervisorSettings settings)
         var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("the worker process did not start");
         WorkerLayout.WriteAtomically(Path.Combine(dir, WorkerLayout.PidFileName), System.Text.Encoding.ASCII.GetBytes(process.Id.ToString(CultureInfo.InvariantCulture)));
         return new LocalWorker(record, process.Id, dir, process);
+    }
+
+    /// <summary>
+    /// The config a worker of <paramref name="topologyId"/> runs with: the supervisor's, without the cluster's secret
+    /// and, on a secured cluster, with the topology's worker token instead; the TLS files by absolute path, since the
+    /// worker resolves relative paths against its own folder.
+    /// </summary>
+    internal static Dictionary<string, object?> WorkerConf(SupervisorSettings settings, string topologyId)
+    {
+        var conf = new Dictionary<string, object?>(settings.WorkerConf, StringComparer.Ordinal);
+        conf.Remove(ClusterKeys.AuthSecret);
+        conf.Remove(ClusterKeys.AuthSecretFile);
+        conf.Remove(ClusterKeys.AuthWorkerToken);
+        var security = settings.Security;
+        if (security.Enabled)
+        {
+            var secret = security.Secret ?? throw new InvalidOperationException("a secured cluster's supervisor holds storm.auth.secret");
+            conf[ClusterKeys.AuthWorkerToken] = StormTokens.WorkerToken(secret, topologyId);
+        }
+
+        conf[ClusterKeys.TlsCertificatePath] = security.TlsCertificatePath;
+        conf[ClusterKeys.TlsKeyPath] = security.TlsKeyPath;
+        conf[ClusterKeys.TlsCaPath] = security.TlsCaPath;
+        conf[ClusterKeys.TlsClientCertificatePath] = security.ClientCertificatePath;
+        conf[ClusterKeys.TlsClientKeyPath] = security.ClientKeyPath;
+        return conf;
     }
 }

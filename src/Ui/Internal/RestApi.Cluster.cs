@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Runtime.Configuration;
 
 namespace StormSharp.Ui.Internal;
 
 internal sealed partial class RestApi
 {
-    /// <summary>The UI's effective configuration (defaults, storm.yaml, command line), as Storm's UI returns its own.</summary>
-    private JsonObject ClusterConfiguration() => (JsonObject)StormFormat.ToJson(conf)!;
+    /// <summary>The UI's effective configuration (defaults, storm.yaml, command line), as Storm's UI returns its own, secrets masked.</summary>
+    private JsonObject ClusterConfiguration() => (JsonObject)StormFormat.ToJson(ConfigRedaction.Redact(conf))!;
 
     private async Task<JsonObject> ClusterSummaryAsync(CancellationToken ct)
     {

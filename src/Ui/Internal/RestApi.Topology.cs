@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Stats;
 
 namespace StormSharp.Ui.Internal;
@@ -11,7 +12,8 @@ internal sealed partial class RestApi
     {
         var (info, beats) = await LoadAsync(id, ct).ConfigureAwait(false);
         var confJson = (await nimbus.ConfAsync(info.Summary.Id, ct).ConfigureAwait(false)).Json;
-        var configuration = JsonNode.Parse(confJson) as JsonObject ?? [];
+        // Nimbus masks the secrets already; masked again here for a Nimbus that does not.
+        var configuration = ConfigRedaction.Redact(JsonNode.Parse(confJson)) as JsonObject ?? [];
         var errors = (await nimbus.ErrorsAsync(info.Summary.Id, ct).ConfigureAwait(false)).Errors;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var t = info.Summary;

@@ -202,7 +202,8 @@ internal sealed class WorkerProcess
 
         // Called on the dying executor's thread: cancel without running the waiters there.
         services.Died = death => _ = _died.CancelAsync();
-        var transport = new GrpcWorkerTransport(a.TopologyId, endpoint, IPAddress.TryParse(host, out var ip) ? ip : IPAddress.Any, _loggers);
+        var transport = new GrpcWorkerTransport(
+            a.TopologyId, endpoint, IPAddress.TryParse(host, out var ip) ? ip : IPAddress.Any, _loggers, security: TransferSecurity.From(options.Security));
         WorkerRuntime runtime;
         try
         {
@@ -222,7 +223,12 @@ internal sealed class WorkerProcess
         }
 
         _logger.LogInformation(
-            "Worker {Topology}:{Port} running {Executors} executors ({Status})", a.TopologyId, a.Port, runtime.Executors.Count, stormBase.Status);
+            "Worker {Topology}:{Port} running {Executors} executors ({Status}); transfer port {Transfer}",
+            a.TopologyId,
+            a.Port,
+            runtime.Executors.Count,
+            stormBase.Status,
+            (transport.Security.Token is null ? "open" : "takes this topology's workers only") + (transport.Security.ServerCertificate is null ? ", plain HTTP/2" : ", TLS"));
         return new Started(runtime, transport, context, SlotExecutors.Fingerprint(assignment, a.SupervisorId, a.Port));
     }
 

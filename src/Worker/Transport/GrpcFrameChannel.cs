@@ -123,23 +123,35 @@ internal sealed class GrpcFrameChannel : IFrameChannel
 
     private AsyncClientStreamingCall<OutgoingFrame, TransferReply> Open()
     {
-        _channel ??= GrpcChannel.ForAddress($"http://{_to}", new GrpcChannelOptions
+        if (_channel is null)
         {
-            MaxSendMessageSize = GrpcWorkerTransport.MaxFrameBytes,
-            HttpHandler = new SocketsHttpHandler
+            var security = _transport.Security;
+            var handler = new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(2),
                 KeepAlivePingDelay = TimeSpan.FromSeconds(10),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            },
-        });
+            };
+            security.Client.ConfigureTls(handler.SslOptions);
+            _channel = GrpcChannel.ForAddress($"{security.Client.UriScheme}://{_to}", new GrpcChannelOptions
+            {
+                MaxSendMessageSize = GrpcWorkerTransport.MaxFrameBytes,
+                HttpHandler = handler,
+            });
+        }
+
         var headers = new Metadata
         {
             { TransferMethods.TopologyHeader, _transport.TopologyId },
             { TransferMethods.FromHeader, _from.ToString() },
             { TransferMethods.LaneHeader, _lane.ToString() },
         };
+        if (_transport.Security.Token is { } token)
+        {
+            headers.Add(TransferMethods.TokenHeader, token);
+        }
+
         return _channel.CreateCallInvoker().AsyncClientStreamingCall(TransferMethods.Send, null, new CallOptions(headers, cancellationToken: _closed.Token));
     }
 

@@ -11,7 +11,9 @@ namespace StormSharp.Worker.Transport;
 
 /// <summary>
 /// Worker-to-worker transfer over gRPC for one worker of one topology: a Kestrel server on the worker's slot port
-/// (HTTP/2 without TLS) receiving the other workers' frames, and one client stream per lane to each other worker.
+/// (HTTP/2, with TLS when <c>storm.messaging.tls</c>) receiving the other workers' frames, and one client stream per
+/// lane to each other worker. On a secured cluster every call carries the topology's worker token and the port
+/// refuses calls without it (<see cref="TransferSecurity"/>).
 /// Bytes only; encoding, buffers and backpressure are the runtime's <see cref="OutboundPath"/> and
 /// <see cref="InboundPath"/>, the same the in-process transport uses.
 /// </summary>
@@ -25,13 +27,21 @@ internal sealed class GrpcWorkerTransport : IWorkerTransport, IAsyncDisposable
     private WebApplication? _app;
     private volatile InboundPath? _inbound;
 
-    public GrpcWorkerTransport(string topologyId, WorkerEndpoint endpoint, IPAddress listenAddress, ILoggerFactory loggerFactory, TransferOptions? options = null)
+    public GrpcWorkerTransport(
+        string topologyId,
+        WorkerEndpoint endpoint,
+        IPAddress listenAddress,
+        ILoggerFactory loggerFactory,
+        TransferOptions? options = null,
+        TransferSecurity? security = null)
     {
         TopologyId = topologyId;
         Endpoint = endpoint;
         _listenAddress = listenAddress;
         _loggerFactory = loggerFactory;
         Options = options ?? new TransferOptions();
+        Security = security ?? TransferSecurity.None;
+        Authenticator = new TransferAuthenticator(topologyId, Security.Token, loggerFactory.CreateLogger<TransferAuthenticator>());
     }
 
     public string TopologyId { get; }
@@ -39,6 +49,12 @@ internal sealed class GrpcWorkerTransport : IWorkerTransport, IAsyncDisposable
     public WorkerEndpoint Endpoint { get; }
 
     public TransferOptions Options { get; }
+
+    /// <summary>The worker token calls carry and TLS, when the cluster is secured.</summary>
+    public TransferSecurity Security { get; }
+
+    /// <summary>What every call passes before its frames are read.</summary>
+    internal TransferAuthenticator Authenticator { get; }
 
     /// <summary>Starts listening on the endpoint's port; throws naming the address when it is taken.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -53,10 +69,24 @@ internal sealed class GrpcWorkerTransport : IWorkerTransport, IAsyncDisposable
             o.MaxReceiveMessageSize = MaxFrameBytes;
             o.EnableDetailedErrors = true;
         });
+        var certificate = Security.ServerCertificate;
+        if (certificate is not null)
+        {
+            // The slim builder leaves Kestrel's TLS out unless asked for.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(_listenAddress, Endpoint.Port, l => l.Protocols = HttpProtocols.Http2);
+            k.Listen(_listenAddress, Endpoint.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    l.UseHttps(certificate);
+                }
+            });
         });
         var app = builder.Build();
         app.MapGrpcService<TransferEndpoint>();

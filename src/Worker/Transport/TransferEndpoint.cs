@@ -8,13 +8,17 @@ namespace StormSharp.Worker.Transport;
 /// <summary>
 /// The receiving end of worker-to-worker transfer, on the worker's slot port. Each call is one lane from one other
 /// worker: its frames are delivered in order, and while a frame waits for room in this worker's queues the call
-/// reads no further, so HTTP/2 flow control holds the sender back. A frame that is not a valid batch of this
-/// topology ends the call with InvalidArgument and a log line; the worker and its other calls go on.
+/// reads no further, so HTTP/2 flow control holds the sender back. On a secured cluster a call without this topology's
+/// worker token ends with Unauthenticated before its first frame is read (<see cref="TransferAuthenticator"/>). A frame
+/// that is not a valid batch of this topology ends the call with InvalidArgument and a log line; the worker and its
+/// other calls go on.
 /// </summary>
 internal sealed class TransferEndpoint(GrpcWorkerTransport transport, ILogger<TransferEndpoint> logger) : TransferService
 {
     public override async Task<TransferReply> Transfer(IAsyncStreamReader<ReceivedFrame> frames, ServerCallContext context)
     {
+        // Before anything else, and before any frame is read: a stranger learns nothing and hands over nothing.
+        transport.Authenticator.Check(context.RequestHeaders, context.GetHttpContext().Connection.RemoteIpAddress);
         var topology = context.RequestHeaders.GetValue(TransferMethods.TopologyHeader);
         var from = context.RequestHeaders.GetValue(TransferMethods.FromHeader) ?? "an unnamed worker";
         var lane = context.RequestHeaders.GetValue(TransferMethods.LaneHeader) ?? "?";

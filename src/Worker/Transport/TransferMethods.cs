@@ -7,7 +7,7 @@ namespace StormSharp.Worker.Transport;
 /// The worker-to-worker gRPC method: a client stream of frames, each one message holding a batch in the engine's
 /// wire encoding as raw bytes. No protobuf per tuple or per frame: the marshallers copy bytes, once, between pooled
 /// buffers and gRPC's. Who is calling travels in headers (<see cref="TopologyHeader"/>, <see cref="FromHeader"/>,
-/// <see cref="LaneHeader"/>), checked before the first frame is read.
+/// <see cref="LaneHeader"/>, and on a secured cluster <see cref="TokenHeader"/>), checked before the first frame is read.
 /// </summary>
 internal static class TransferMethods
 {
@@ -16,6 +16,9 @@ internal static class TransferMethods
     public const string TopologyHeader = "storm-topology-id";
     public const string FromHeader = "storm-from-worker";
     public const string LaneHeader = "storm-lane";
+
+    /// <summary>The topology's worker token (<c>storm.auth.worker.token</c>), which the receiver compares with its own.</summary>
+    public const string TokenHeader = "storm-worker-token";
 
     /// <summary>The sender's side: frames are memory the outbound path owns until the write completes.</summary>
     public static readonly Method<OutgoingFrame, TransferReply> Send = new(

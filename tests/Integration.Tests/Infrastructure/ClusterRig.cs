@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using StormSharp.Cli;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
+using StormSharp.Cluster.Security;
 using StormSharp.Nimbus;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Supervisor;
@@ -43,6 +44,8 @@ internal sealed class ClusterRig : IAsyncDisposable
     private readonly GrpcChannel _channel;
 
     private readonly IReadOnlyDictionary<string, object?> _extra;
+    private readonly List<string> _watched = [];
+    private readonly string[] _userOptions;
 
     private ClusterRig(string directory, string root, string zooKeeperConnection, int zooKeeperPort, NimbusDaemon nimbus, LogTail nimbusLog, IClusterState state, IReadOnlyDictionary<string, object?> extra)
     {
@@ -54,8 +57,40 @@ internal sealed class ClusterRig : IAsyncDisposable
         Nimbus = nimbus;
         _nimbusLog = nimbusLog;
         State = state;
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{nimbus.Port}");
+        (_userOptions, var security) = UserCredentials(extra);
+        _channel = security.Channel($"127.0.0.1:{nimbus.Port}", 16 * 1024 * 1024, TimeSpan.FromSeconds(5));
         Client = new Cluster.Rpc.Nimbus.NimbusClient(_channel);
+    }
+
+    /// <summary>Who the test is on a secured cluster: the owner of what it submits, with a token signed by the cluster's secret.</summary>
+    public const string User = "e2e-user";
+
+    /// <summary>
+    /// On a secured cluster (<c>storm.auth.secret</c> among the rig's settings), what the test's clients present: a
+    /// token for <see cref="User"/>, and the cluster's TLS settings when it has them; as <c>storm</c> options and as the
+    /// credentials of <see cref="Client"/>. On an open cluster, nothing.
+    /// </summary>
+    private static (string[] Options, ClientSecurity Security) UserCredentials(IReadOnlyDictionary<string, object?> extra)
+    {
+        if (!extra.TryGetValue("storm.auth.secret", out var secret) || secret is not string s)
+        {
+            return ([], ClientSecurity.None);
+        }
+
+        var token = StormTokens.Create(Encoding.UTF8.GetBytes(s), User, IdentityKind.User, DateTimeOffset.UtcNow.AddHours(2));
+        List<string> options = ["-c", $"storm.auth.scheme={extra["storm.auth.scheme"]}", "-c", $"storm.auth.token={token}"];
+        string? ca = null;
+        foreach (var key in new[] { "storm.tls.certificate.path", "storm.tls.key.path", "storm.tls.ca.path" })
+        {
+            if (extra.TryGetValue(key, out var path) && path is string p)
+            {
+                options.AddRange(["-c", $"{key}={p}"]);
+                ca = key == "storm.tls.ca.path" ? p : ca;
+            }
+        }
+
+        var tls = extra.ContainsKey("storm.tls.certificate.path");
+        return (options.ToArray(), new ClientSecurity { Tls = tls, TrustedAuthorities = tls && ca is not null ? TlsFiles.LoadAuthorities(ca) : null, Token = () => token });
     }
 
     public string Directory { get; }
@@ -117,12 +152,45 @@ internal sealed class ClusterRig : IAsyncDisposable
         conf["nimbus.thrift.port"] = Nimbus.Port;
         conf["supervisor.slots.ports"] = ports.Select(p => (object?)p).ToList();
         var log = new LogTail();
+        foreach (var text in _watched)
+        {
+            log.Watch(text);
+        }
+
         var daemon = await SupervisorDaemon.StartAsync(conf, log.CreateFactory(), CancellationToken.None).Within("supervisor " + name + " to start", TimeSpan.FromSeconds(30));
         _supervisors[name] = (daemon, log, ports);
         return daemon;
     }
 
     public SupervisorDaemon Supervisor(string name) => _supervisors[name].Daemon;
+
+    /// <summary>From now on, counts the lines of Nimbus's and every supervisor's log (those started later too) that hold <paramref name="text"/>.</summary>
+    public void WatchDaemonLogs(string text)
+    {
+        _watched.Add(text);
+        _nimbusLog.Watch(text);
+        foreach (var (_, log, _) in _supervisors.Values)
+        {
+            log.Watch(text);
+        }
+    }
+
+    /// <summary>How many lines of the daemons' logs held a text given to <see cref="WatchDaemonLogs"/>.</summary>
+    public int DaemonLogHits => _nimbusLog.WatchedHits + _supervisors.Values.Sum(s => s.Log.WatchedHits);
+
+    /// <summary>The whole of every worker log of this rig.</summary>
+    public string AllWorkerLogs()
+    {
+        var s = new StringBuilder();
+        foreach (var log in System.IO.Directory.EnumerateFiles(Directory, "worker.log", SearchOption.AllDirectories))
+        {
+            using var f = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var r = new StreamReader(f);
+            s.Append(r.ReadToEnd()).Append('\n');
+        }
+
+        return s.ToString();
+    }
 
     /// <summary>Stops a supervisor for good (its workers too), as an operator would.</summary>
     public async Task StopSupervisorAsync(string name) =>
@@ -134,15 +202,17 @@ internal sealed class ClusterRig : IAsyncDisposable
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string[] all = [.. args, "-c", "nimbus.seeds=[\"127.0.0.1\"]", "-c", $"nimbus.thrift.port={Nimbus.Port}"];
+        string[] all = [.. args, "-c", "nimbus.seeds=[\"127.0.0.1\"]", "-c", $"nimbus.thrift.port={Nimbus.Port}", .. _userOptions];
         var code = await StormCommand.RunAsync(all, stdout, stderr, timeout.Token).Within("storm " + args[0], TimeSpan.FromSeconds(60));
         Assert.True(code == ExitCodes.Ok, $"storm {string.Join(' ', args)} exited {code}: {stderr}\n{Describe()}");
         return stdout.ToString();
     }
 
     /// <summary><c>storm jar</c> of the WordCount example with the given worker count; returns the topology id.</summary>
-    public async Task<string> SubmitWordCountAsync(int workers) =>
-        (await StormAsync("jar", WordCountDll, "StormSharp.Examples.WordCount.WordCountTopology", "-c", $"topology.workers={workers}", "-c", "topology.message.timeout.secs=10")).Trim();
+    /// <param name="workers">topology.workers.</param>
+    /// <param name="options">More options of <c>storm jar</c>, e.g. <c>-c key=value</c> for the topology's config.</param>
+    public async Task<string> SubmitWordCountAsync(int workers, params string[] options) =>
+        (await StormAsync(["jar", WordCountDll, "StormSharp.Examples.WordCount.WordCountTopology", "-c", $"topology.workers={workers}", "-c", "topology.message.timeout.secs=10", .. options])).Trim();
 
     public async Task<TopologyInfo> InfoAsync(string topologyId) =>
         await Client.GetTopologyInfoAsync(new TopologyRequest { Id = topologyId }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync.Within("GetTopologyInfo");

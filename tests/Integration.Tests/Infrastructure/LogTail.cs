@@ -11,6 +11,14 @@ internal sealed class LogTail : ILoggerProvider
 {
     private const int Capacity = 60;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentBag<string> _watched = [];
+    private int _watchedHits;
+
+    /// <summary>How many lines, since <see cref="Watch"/>, held a watched text (kept or not).</summary>
+    public int WatchedHits => Volatile.Read(ref _watchedHits);
+
+    /// <summary>Counts every line from now on that holds <paramref name="text"/>, however long ago it left the tail.</summary>
+    public void Watch(string text) => _watched.Add(text);
 
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddProvider(this));
 
@@ -18,6 +26,14 @@ internal sealed class LogTail : ILoggerProvider
 
     public void Add(string line)
     {
+        foreach (var text in _watched)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _watchedHits);
+            }
+        }
+
         _lines.Enqueue(line);
         while (_lines.Count > Capacity && _lines.TryDequeue(out _))
         {

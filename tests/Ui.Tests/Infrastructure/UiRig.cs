@@ -34,11 +34,15 @@ internal sealed class UiRig : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The UI's log, for watching what it writes.</summary>
+    public LogTail UiLog => _uiLog;
+
     public string SupervisorLogDir { get; }
 
     public Uri Address => Http.BaseAddress!;
 
-    public static async Task<UiRig> StartAsync(StandaloneServerFixture zooKeeper)
+    /// <summary>Starts the cluster, the logviewer and the UI; <paramref name="uiConf"/> is added to the UI's config.</summary>
+    public static async Task<UiRig> StartAsync(StandaloneServerFixture zooKeeper, IReadOnlyDictionary<string, object?>? uiConf = null)
     {
         var cluster = await ClusterRig.StartAsync(zooKeeper);
         LogviewerServer? logviewer = null;
@@ -51,7 +55,13 @@ internal sealed class UiRig : IAsyncDisposable
                 LoggerFactory.Create(_ => { }),
                 CancellationToken.None).Within("the logviewer to start");
             var uiLog = new LogTail();
-            var ui = await UiServer.StartAsync(UiConf(cluster, logviewer.Port), uiLog.CreateFactory(), CancellationToken.None).Within("the UI to start");
+            var conf = UiConf(cluster, logviewer.Port);
+            foreach (var (key, value) in uiConf ?? new Dictionary<string, object?>())
+            {
+                conf[key] = value;
+            }
+
+            var ui = await UiServer.StartAsync(conf, uiLog.CreateFactory(), CancellationToken.None).Within("the UI to start");
             return new UiRig(cluster, logviewer, ui, logDir, uiLog);
         }
         catch
