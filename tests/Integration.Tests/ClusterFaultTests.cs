@@ -71,6 +71,6 @@ public sealed class ClusterFaultTests(StandaloneServerFixture zooKeeper)
             ClusterRig.WorkerStart);
 
         var errors = await rig.StormAsync("get-errors", "failing-prepare");
-        Assert.Contains("no connection to the store (failing-prepare)", errors, StringComparison.Ordinal);
+        Assert.True(errors.Contains("no connection to the store (failing-prepare)", StringComparison.Ordinal), errors + rig.AllWorkerLogs());
     }
 }
