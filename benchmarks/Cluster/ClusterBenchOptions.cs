@@ -2,9 +2,19 @@ using System.Globalization;
 
 namespace StormSharp.Benchmarks.Cluster;
 
-/// <summary>Command line: <c>cluster [--quick] [--results path | --no-results]</c>.</summary>
-internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool WriteResults)
+/// <summary>Command line: <c>cluster [--quick] [--only group,...] [--results path | --no-results]</c>.</summary>
+/// <param name="Only">The groups of runs to make (<see cref="Groups"/>), or null for all; a partial run writes no results file.</param>
+internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool WriteResults, IReadOnlySet<string>? Only = null)
 {
+    /// <summary>
+    /// The groups <c>--only</c> takes: <c>const</c> (raw gRPC, local 2 workers, cluster const), <c>ack</c> (noack and
+    /// ack on the cluster), <c>wordcount</c> (local 1 worker, cluster max and half max), <c>overload</c>.
+    /// </summary>
+    public static readonly string[] Groups = ["const", "ack", "wordcount", "overload"];
+
+    /// <summary>Whether the runs of <paramref name="group"/> are made.</summary>
+    public bool Runs(string group) => Only is null || Only.Contains(group);
+
     /// <summary>From the moment both workers heartbeat to the start of the window.</summary>
     public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
 
@@ -22,6 +32,7 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
         var quick = false;
         string? results = null;
         var write = true;
+        HashSet<string>? only = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -37,11 +48,21 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
                 case "--no-results":
                     write = false;
                     break;
+                case "--only" when i + 1 < args.Length:
+                    only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    if (only.FirstOrDefault(g => !Groups.Contains(g)) is { } unknown)
+                    {
+                        throw new ArgumentException($"unknown group '{unknown}' for --only; groups: {string.Join(", ", Groups)}");
+                    }
+
+                    // Some keys would be missing, and RESULTS.md keeps whole runs only.
+                    write = false;
+                    break;
                 default:
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}'; usage: benchmarks/run cluster [--quick] [--results <file> | --no-results]"));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}'; usage: benchmarks/run cluster [--quick] [--only {string.Join('|', Groups)}[,...]] [--results <file> | --no-results]"));
             }
         }
 
-        return new ClusterBenchOptions(quick, results, write);
+        return new ClusterBenchOptions(quick, results, write, only);
     }
 }

@@ -20,9 +20,16 @@ internal static class ClusterSuite
 
     public static void Run(ClusterBenchOptions o, ClusterResults r, string root)
     {
-        r.RawGrpc = Try("raw gRPC", () => RawGrpcPeer.Measure(o.Warmup, o.Window), r);
-        r.LocalConst = Try("local const", () => LocalPeer.Measure(BenchmarkTopologies.Const, "bolt", acked: false, o.Warmup, o.Window), r);
-        r.LocalWordCount = Try("local wordcount", () => LocalPeer.Measure(BenchmarkTopologies.WordCount, "spout", acked: true, o.Warmup, o.Window, workers: 1), r);
+        if (o.Runs("const"))
+        {
+            r.RawGrpc = Try("raw gRPC", () => RawGrpcPeer.Measure(o.Warmup, o.Window), r);
+            r.LocalConst = Try("local const", () => LocalPeer.Measure(BenchmarkTopologies.Const, "bolt", acked: false, o.Warmup, o.Window), r);
+        }
+
+        if (o.Runs("wordcount"))
+        {
+            r.LocalWordCount = Try("local wordcount", () => LocalPeer.Measure(BenchmarkTopologies.WordCount, "spout", acked: true, o.Warmup, o.Window, workers: 1), r);
+        }
 
         var dll = typeof(BenchmarkTopologies).Assembly.Location;
         var projectOutput = Path.Combine(root, "benchmarks", "Cluster", "Topologies", "bin", "Release", "net10.0", Path.GetFileName(dll));
@@ -36,12 +43,27 @@ internal static class ClusterSuite
         try
         {
             rig = ClusterRig.Start(root);
-            r.ClusterConst = Try("cluster const", () => OnCluster(rig, o, BenchmarkTopologies.Const, "bolt", acked: false, dll, r, countZooKeeper: true), r);
-            r.ClusterNoAck = Try("cluster noack", () => OnCluster(rig, o, BenchmarkTopologies.NoAck, "bolt", acked: false, dll, r), r);
-            r.ClusterAck = Try("cluster ack", () => OnCluster(rig, o, BenchmarkTopologies.Ack, "spout", acked: true, dll, r), r);
-            r.WordCountMax = Try("cluster wordcount", () => WordCountMax(rig, o, dll, r), r);
-            r.WordCountHalf = Try("cluster wordcount at half max", () => WordCountHalf(rig, o, dll, r), r);
-            r.OverloadRun = Try("cluster overload", () => Overloaded(rig, o, dll, r), r);
+            if (o.Runs("const"))
+            {
+                r.ClusterConst = Try("cluster const", () => OnCluster(rig, o, BenchmarkTopologies.Const, "bolt", acked: false, dll, r, countZooKeeper: true), r);
+            }
+
+            if (o.Runs("ack"))
+            {
+                r.ClusterNoAck = Try("cluster noack", () => OnCluster(rig, o, BenchmarkTopologies.NoAck, "bolt", acked: false, dll, r), r);
+                r.ClusterAck = Try("cluster ack", () => OnCluster(rig, o, BenchmarkTopologies.Ack, "spout", acked: true, dll, r), r);
+            }
+
+            if (o.Runs("wordcount"))
+            {
+                r.WordCountMax = Try("cluster wordcount", () => WordCountMax(rig, o, dll, r), r);
+                r.WordCountHalf = Try("cluster wordcount at half max", () => WordCountHalf(rig, o, dll, r), r);
+            }
+
+            if (o.Runs("overload"))
+            {
+                r.OverloadRun = Try("cluster overload", () => Overloaded(rig, o, dll, r), r);
+            }
             if (r.Runs.Any(x => !double.IsFinite(x.Rate)))
             {
                 rig.KeepRunDirectory = true;
