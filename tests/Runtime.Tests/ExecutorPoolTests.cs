@@ -42,6 +42,29 @@ public sealed class ExecutorPoolTests
     }
 
     [Fact]
+    public void TurnsOneAtATime_AtEveryGapBetweenThem_NoneIsLeftWaiting()
+    {
+        // Each turn is scheduled only once the last one ran, after a gap from none to past the spin, so that turns land
+        // while a thread spins, while it gives the spinning up, and while every thread sleeps: a lost wake-up leaves a
+        // turn waiting for ever.
+        using var pool = new ExecutorPool(2);
+        var random = new Random(7);
+        for (var i = 0; i < 5_000; i++)
+        {
+            using var ran = new ManualResetEventSlim();
+            var gap = random.Next(4) switch { 0 => 0, 1 => 20, 2 => 200, _ => 2_000 };
+            var until = Stopwatch.GetTimestamp() + (gap * Stopwatch.Frequency / 1_000_000);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(10);
+            }
+
+            pool.Schedule(new Turn(ran.Set));
+            Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), $"turn {i} (after a gap of {gap} µs) ran within 10 s");
+        }
+    }
+
+    [Fact]
     public void Dispose_EndsItsThreads()
     {
         var pool = new ExecutorPool(3);
