@@ -36,6 +36,32 @@ public sealed class TransferTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task OutboundPath_BatchesPublishedDuringASend_GoOutAsOneFrameInOrder()
+    {
+        var definition = Definition(new Dictionary<string, object?> { [Config.TopologyTransferBufferSize] = 100 });
+        var services = new TopologyServices(definition, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var channel = new GatedChannel(definition.StreamTable);
+        await using var path = new OutboundPath(definition, services, channel, WorkerEndpoint.Local(1), TransferLane.Data, new TupleCodec(definition.StreamTable));
+        var stream = definition.StreamOf("spout", Utils.DefaultStreamId);
+        var bolt = definition.TasksOf("bolt")[0];
+        TupleImpl[] Batch(int first) => [.. Enumerable.Range(first, 4).Select(i => new TupleImpl(stream, new Values((long)i), 1, bolt))];
+
+        Assert.Equal(4, path.TryPublish(Batch(0)));
+        await channel.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var first = 4; first < 16; first += 4)
+        {
+            Assert.Equal(4, path.TryPublish(Batch(first)));
+        }
+
+        channel.Open();
+        await WaitUntilAsync(() => path.Buffered == 0, "the buffer to drain once the channel takes frames");
+        var frames = channel.Frames;
+        Assert.Equal([4, 12], frames.Select(f => f.Count));
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => (object?)(long)i), frames.SelectMany(f => f).Select(t => t.Values[0]));
+        Assert.Equal(0, path.Dropped);
+    }
+
+    [Fact]
     public async Task InboundPath_GarbageOrForeignFrames_AreRefusedWholeAndTheWorkerGoesOn()
     {
         var builder = new TopologyBuilder();
@@ -150,17 +176,41 @@ public sealed class TransferTests : ClusterTestBase
     private sealed class GatedChannel(StreamTable streams) : IFrameChannel
     {
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<List<WireTuple>> _frames = [];
         private int _tuples;
 
         public int Tuples => Volatile.Read(ref _tuples);
+
+        /// <summary>Completes when the path's loop is in its first send, waiting for <see cref="Open"/>.</summary>
+        public Task Entered => _entered.Task;
+
+        /// <summary>Every frame taken so far, decoded.</summary>
+        public List<List<WireTuple>> Frames
+        {
+            get
+            {
+                lock (_frames)
+                {
+                    return [.. _frames];
+                }
+            }
+        }
 
         public void Open() => _open.TrySetResult();
 
         public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
         {
-            await _open.Task.WaitAsync(cancellationToken);
+            // Decoded before the wait: the path may reuse the bytes once the send completes, not before.
             var decoded = new List<WireTuple>();
             new TupleCodec(streams).ReadBatch(frame.Span, decoded);
+            _entered.TrySetResult();
+            await _open.Task.WaitAsync(cancellationToken);
+            lock (_frames)
+            {
+                _frames.Add(decoded);
+            }
+
             Interlocked.Add(ref _tuples, decoded.Count);
         }
 

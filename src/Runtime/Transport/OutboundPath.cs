@@ -13,10 +13,22 @@ namespace StormSharp.Runtime.Transport;
 /// batches over as to a local queue: a full buffer takes nothing, and the emitter keeps its tuples until
 /// <see cref="NotifyWhenRoom"/> wakes it. Shared by the worker's executors; they take a lock per batch, not per tuple.
 /// </summary>
+/// <remarks>
+/// Batches that arrive while the loop is sending are appended to the newest frame not yet sent (a frame is the format
+/// byte and the tuples one after the other, so two batches make one frame), up to <see cref="FrameCapacity"/> bytes.
+/// Light traffic goes out a batch a frame, as soon as it comes; under load a frame carries whatever came during the
+/// last send, so the cost of a frame (a gRPC message, an HTTP/2 frame, a write, a read and a hop through the .NET
+/// pool at each end) is shared by more tuples the busier the path is.
+/// </remarks>
 internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
 {
+    /// <summary>Bytes a frame is rented with, and up to which later batches are appended to it.</summary>
+    public const int FrameCapacity = 64 * 1024;
+
     private readonly object _gate = new();
     private readonly Queue<Frame> _frames = new();
+    private Frame _tail;
+    private bool _hasTail;
     private readonly List<Action> _waiters = [];
     private readonly TopologyDefinition _definition;
     private readonly TopologyServices _services;
@@ -73,9 +85,7 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
             var encoded = Encode(items[..take]);
             if (encoded > 0)
             {
-                var bytes = ArrayPool<byte>.Shared.Rent(_writer.Length);
-                _writer.WrittenSpan.CopyTo(bytes);
-                _frames.Enqueue(new Frame(bytes, _writer.Length, encoded));
+                Append(_writer.WrittenSpan, encoded);
                 _buffered += encoded;
                 if (!_pumping)
                 {
@@ -167,6 +177,47 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
         return _writer.Count;
     }
 
+    /// <summary>Adds an encoded batch (format byte first) to the newest unsent frame when it fits, else starts a frame. Under the lock.</summary>
+    private void Append(ReadOnlySpan<byte> batch, int tuples)
+    {
+        var body = batch[1..];
+        if (_hasTail && _tail.Length + body.Length <= _tail.Bytes.Length)
+        {
+            body.CopyTo(_tail.Bytes.AsSpan(_tail.Length));
+            _tail = _tail with { Length = _tail.Length + body.Length, Tuples = _tail.Tuples + tuples };
+            return;
+        }
+
+        if (_hasTail)
+        {
+            _frames.Enqueue(_tail);
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(batch.Length, FrameCapacity));
+        batch.CopyTo(bytes);
+        _tail = new Frame(bytes, batch.Length, tuples);
+        _hasTail = true;
+    }
+
+    /// <summary>The oldest frame to send: a full one from the queue, else the newest (no more is appended to it). Under the lock.</summary>
+    private bool TryTakeFrame(out Frame frame)
+    {
+        if (_frames.TryDequeue(out frame))
+        {
+            return true;
+        }
+
+        if (_hasTail)
+        {
+            frame = _tail;
+            _tail = default;
+            _hasTail = false;
+            return true;
+        }
+
+        return false;
+    }
+
     private async Task PumpAsync()
     {
         while (true)
@@ -174,7 +225,7 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
             Frame frame;
             lock (_gate)
             {
-                if (_disposed || !_frames.TryDequeue(out frame))
+                if (_disposed || !TryTakeFrame(out frame))
                 {
                     if (_disposed)
                     {
@@ -218,7 +269,7 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
 
     private void DropQueued()
     {
-        while (_frames.TryDequeue(out var f))
+        while (TryTakeFrame(out var f))
         {
             Interlocked.Add(ref _dropped, f.Tuples);
             _buffered -= f.Tuples;
