@@ -57,7 +57,14 @@ internal static class ClusterSuite
             if (o.Runs("wordcount"))
             {
                 r.WordCountMax = Try("cluster wordcount", () => WordCountMax(rig, o, dll, r), r);
-                r.WordCountHalf = Try("cluster wordcount at half max", () => WordCountHalf(rig, o, dll, r), r);
+                foreach (var fraction in o.SweepFractions)
+                {
+                    var name = FormattableString.Invariant($"cluster wordcount at {fraction * 100:0}% of max");
+                    if (!double.IsFinite(Try(name, () => WordCountPaced(rig, o, dll, r, fraction, name).Run, r).Rate))
+                    {
+                        break; // the failure is in the notes; higher levels would fail alike
+                    }
+                }
             }
 
             if (o.Runs("overload"))
@@ -98,8 +105,11 @@ internal static class ClusterSuite
         return result;
     }
 
-    /// <summary>Word count paced at half the unpaced run's rate; complete latencies from the spout's histogram over the window.</summary>
-    private static RunResult WordCountHalf(ClusterRig rig, ClusterBenchOptions o, string dll, ClusterResults r)
+    /// <summary>
+    /// Word count paced at <paramref name="fraction"/> of the unpaced run's rate; complete latencies from the spout's
+    /// histogram over the window. The level is added to <see cref="ClusterResults.Sweep"/>.
+    /// </summary>
+    private static SweepLevel WordCountPaced(ClusterRig rig, ClusterBenchOptions o, string dll, ClusterResults r, double fraction, string name)
     {
         var max = r.WordCountMax?.Rate ?? double.NaN;
         if (!double.IsFinite(max) || max <= 0)
@@ -107,8 +117,8 @@ internal static class ClusterSuite
             throw new InvalidOperationException("no unpaced word count rate to take half of");
         }
 
-        var rate = Math.Round(max / 2);
-        var dir = Path.Combine(rig.RunDirectory, "latency-half");
+        var rate = Math.Round(max * fraction);
+        var dir = Path.Combine(rig.RunDirectory, FormattableString.Invariant($"latency-{fraction * 100:0}"));
         long[] h0 = [], h1 = [];
         var seconds = new List<double>();
         Timer? perSecond = null;
@@ -161,16 +171,19 @@ internal static class ClusterSuite
 
         double[] perSecondP99 = [.. inOrder.Order()];
 
-        r.HalfLatency = new LatencyWindow(
+        var latency = new LatencyWindow(
             count,
+            LatencyFile.MeanMs(window),
             LatencyFile.PercentileMs(window, 0.5),
             LatencyFile.PercentileMs(window, 0.99),
             LatencyFile.PercentileMs(window, 0.999),
             perSecondP99.Length > 0 ? perSecondP99[perSecondP99.Length / 2] : double.NaN,
             perSecondP99.Length > 0 ? perSecondP99[^1] : double.NaN);
-        Bench.Log($"  offered {rate:N0} sentences/s; complete latency of {count:N0} trees: p50 {r.HalfLatency.P50Ms:0.00} ms, p99 {r.HalfLatency.P99Ms:0.00} ms, p99.9 {r.HalfLatency.P999Ms:0.00} ms");
+        Bench.Log($"  offered {rate:N0} sentences/s; complete latency of {count:N0} trees: mean {latency.MeanMs:0.00} ms, p50 {latency.P50Ms:0.00} ms, p99 {latency.P99Ms:0.00} ms, p99.9 {latency.P999Ms:0.00} ms");
         Bench.Log($"  p99 of each second, in order: {string.Join(", ", inOrder.Select(x => x.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
-        return result with { Name = "cluster wordcount at half max", Note = FormattableString.Invariant($"offered {rate:N0}/s; ") + result.Note };
+        var level = new SweepLevel(fraction, rate, result with { Name = name, Note = FormattableString.Invariant($"offered {rate:N0}/s; ") + result.Note }, latency);
+        r.Sweep.Add(level);
+        return level;
     }
 
     private static long[] Difference(long[] later, long[] earlier)

@@ -103,13 +103,26 @@ internal static class ClusterReport
           "**max** is the spout unpaced (bounded by max pending); **sentences per CPU-second** are over the same window, CPU of both " +
           "workers, the supervisor and Nimbus. **local 1 worker wordcount** is the same topology in `LocalCluster` with " +
           "`topology.workers: 1` in this process, before the cluster starts.");
-        L("- **p99 at half max**: the topology is submitted again, its spout paced (ThroughputVsLatency's way, the engine suite's `Pacer`) " +
-          "at half the max rate. The workers report only a mean complete latency, so the spout itself records each tree's emit-to-ack " +
-          "time in the engine suite's log-linear histogram (about 3% resolution) and writes its cumulative buckets to a file about once a " +
-          "second; the window's latencies are the difference between the snapshots at its two ends. " +
-          (r.HalfLatency is { } h
-              ? FormattableString.Invariant($"This run: {h.Count:N0} trees, p50 {h.P50Ms:0.00} ms, p99 {h.P99Ms:0.00} ms, p99.9 {h.P999Ms:0.00} ms; each second's own p99: median {h.MedianSecondP99Ms:0.00} ms, worst {h.WorstSecondP99Ms:0.00} ms.")
-              : "Not measured in this run."));
+        L("- **Latency by offered rate** (ThroughputVsLatency's sweep): the topology is submitted again for each level, its spout paced " +
+          "(the engine suite's `Pacer`) at a fraction of the max rate; the summary's p99 is the 50% level's. The workers report only a " +
+          "mean complete latency, so the spout itself records each tree's emit-to-ack time in the engine suite's log-linear histogram " +
+          "(about 3% resolution; the mean takes each bucket's midpoint) and writes its cumulative buckets to a file about once a " +
+          "second; a window's latencies are the difference between the snapshots at its two ends, and each second's own p99 tells a " +
+          "steady tail from a stall." + (r.Sweep.Count == 0 ? " Not measured in this run." : string.Empty));
+        if (r.Sweep.Count > 0)
+        {
+            L();
+            L("| of max | offered sentences/s | acked sentences/s | CPU cores | mean ms | p50 ms | p99 ms | p99.9 ms | seconds' p99: median, worst ms |");
+            L("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var l in r.Sweep)
+            {
+                var t = l.Latency;
+                L(FormattableString.Invariant($"| {l.Fraction * 100:0}% | {l.Offered:N0} | {Num(l.Run.Rate)} | {Cores(l.Run.Cores)} | {t.MeanMs:0.00} | {t.P50Ms:0.00} | {t.P99Ms:0.00} | {t.P999Ms:0.00} | {t.MedianSecondP99Ms:0.0}, {t.WorstSecondP99Ms:0.0} |"));
+            }
+
+            L();
+        }
+
         L("- **Wire bytes per tuple** are taken over the unpaced word count window: the kernel's own count of bytes sent " +
           "(`tcp_info.bytes_sent`, read with `ss -tin`) summed over every socket with a slot port at either end, so both directions " +
           "of the connections between the two workers (HTTP/2 and gRPC framing, flow control, the engine's batch encoding, sentences, " +

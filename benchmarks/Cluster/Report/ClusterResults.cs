@@ -22,7 +22,11 @@ internal sealed class ClusterResults
 
     public RunResult? WordCountMax { get; set; }
 
-    public RunResult? WordCountHalf { get; set; }
+    /// <summary>Word count paced at fractions of the max rate, in increasing order; the half-max level gives the summary's p99.</summary>
+    public List<SweepLevel> Sweep { get; } = [];
+
+    /// <summary>The level at half the max rate, when measured.</summary>
+    public SweepLevel? Half => Sweep.FirstOrDefault(l => l.Fraction == 0.5);
 
     public RunResult? OverloadRun { get; set; }
 
@@ -30,15 +34,13 @@ internal sealed class ClusterResults
 
     public WireBytes? Wire { get; set; }
 
-    public LatencyWindow? HalfLatency { get; set; }
-
     public Overload? Overload { get; set; }
 
     public List<string> Notes { get; } = [];
 
     public string LoadAtStart { get; set; } = string.Empty;
 
-    public IEnumerable<RunResult> Runs => new[] { RawGrpc, LocalConst, LocalWordCount, ClusterConst, ClusterNoAck, ClusterAck, WordCountMax, WordCountHalf, OverloadRun }.OfType<RunResult>();
+    public IEnumerable<RunResult> Runs => new[] { RawGrpc, LocalConst, LocalWordCount, ClusterConst, ClusterNoAck, ClusterAck, WordCountMax }.Concat(Sweep.Select(l => l.Run)).Append(OverloadRun).OfType<RunResult>();
 
     /// <summary>The keys the issue names, for those measured; NaN where a run failed.</summary>
     public IEnumerable<(string Key, string Value)> Summary()
@@ -60,7 +62,7 @@ internal sealed class ClusterResults
             yield return ("perf.cluster.wordcount.max_sentences_per_s", N(w.Rate));
             yield return ("perf.cluster.wordcount.sentences_per_cpu_second", N(w.PerCpuSecond));
             yield return ("perf.cluster.wordcount.ratio_vs_local_1worker", X(w.Rate / (LocalWordCount?.Rate ?? double.NaN)));
-            yield return ("perf.cluster.wordcount.p99_ms_at_half_max", X(HalfLatency?.P99Ms ?? double.NaN));
+            yield return ("perf.cluster.wordcount.p99_ms_at_half_max", X(Half?.Latency.P99Ms ?? double.NaN));
             yield return ("perf.cluster.transfer.wire_bytes_per_tuple", X(Wire?.PerWord ?? double.NaN));
         }
 

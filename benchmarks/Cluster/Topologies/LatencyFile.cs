@@ -69,6 +69,20 @@ public sealed class LatencyFile
         return sum;
     }
 
+    /// <summary>The mean of the latencies counted in <paramref name="counts"/> (each at its bucket's midpoint), milliseconds (NaN when empty).</summary>
+    public static double MeanMs(long[] counts)
+    {
+        long total = 0;
+        double sum = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            total += counts[i];
+            sum += counts[i] * LatencyHistogram.MidpointOf(i);
+        }
+
+        return total == 0 ? double.NaN : sum / total / 1e6;
+    }
+
     /// <summary>The <paramref name="quantile"/> of the latencies counted in <paramref name="counts"/>, milliseconds (NaN when empty).</summary>
     public static double PercentileMs(long[] counts, double quantile)
     {
