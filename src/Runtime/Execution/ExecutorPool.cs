@@ -32,7 +32,7 @@ internal sealed class ExecutorPool : IDisposable
     private static readonly Lazy<ExecutorPool> SharedPool = new(() => new ExecutorPool(Environment.ProcessorCount));
 
     private readonly ConcurrentQueue<IPoolTurn> _ready = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Permits _wake = new();
     private readonly int _size;
     private readonly object _checkLock = new();
     private int _threads;
@@ -185,7 +185,7 @@ internal sealed class ExecutorPool : IDisposable
                 continue;
             }
 
-            var woken = extra ? _wake.Wait(ExtraIdleTimeout) : _wake.Wait(Timeout.Infinite);
+            var woken = _wake.Wait(extra ? ExtraIdleTimeout : Timeout.InfiniteTimeSpan);
             Interlocked.Decrement(ref _idle);
             if (!woken && Volatile.Read(ref _threads) > _size)
             {
