@@ -28,6 +28,12 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
         private TupleImpl[] _rebuilt = new TupleImpl[64];
         private Executor[] _targets = new Executor[64];
 
+        // The stream of the last tuple: the tuples of a frame mostly share source task and stream, and the decoder
+        // hands out the stream table's own string for a numbered stream, so one comparison replaces three lookups.
+        private int _lastSource = -1;
+        private string? _lastStreamId;
+        private StreamInfo? _lastStream;
+
         /// <summary>
         /// Delivers one frame; completes once every tuple in it is in a queue. Throws <see cref="InvalidDataException"/>
         /// (or <see cref="WireFormatException"/>) for a frame that is not a valid batch of this topology.
@@ -48,7 +54,17 @@ internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCode
             for (var i = 0; i < count; i++)
             {
                 var w = _decoded[i];
-                var stream = definition.WireStream(w.SourceTask, w.StreamId);
+                StreamInfo stream;
+                if (w.SourceTask == _lastSource && ReferenceEquals(w.StreamId, _lastStreamId))
+                {
+                    stream = _lastStream!;
+                }
+                else
+                {
+                    stream = definition.WireStream(w.SourceTask, w.StreamId);
+                    (_lastSource, _lastStreamId, _lastStream) = (w.SourceTask, w.StreamId, stream);
+                }
+
                 _targets[i] = worker.LocalExecutorOfTask(w.DestTask)
                     ?? throw new InvalidDataException($"worker {worker.Endpoint} was sent a tuple for task {w.DestTask}, which it does not run");
                 var t = new TupleImpl(stream, w.Values, w.SourceTask, w.DestTask);
