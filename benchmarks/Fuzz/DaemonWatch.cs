@@ -19,15 +19,22 @@ internal sealed class DaemonWatch
     private readonly HashSet<string> _dead = new(StringComparer.Ordinal);
     private HashSet<int> _workers;
 
-    public DaemonWatch(ClusterRig rig, string topologyId, IReadOnlyDictionary<string, TargetTally> tallies, StormProcess ui, StormProcess logviewer)
+    public DaemonWatch(ClusterRig rig, string topologyId, IReadOnlyDictionary<string, TargetTally> tallies, StormProcess? ui, StormProcess? logviewer)
     {
         _rig = rig;
         _topologyId = topologyId;
         _tallies = tallies;
         _daemons.Add(("nimbus", "nimbus", rig.NimbusProcess));
         _daemons.AddRange(rig.SupervisorProcesses.Select(s => (s.Name, "worker", s)));
-        _daemons.Add(("ui", "ui", ui));
-        _daemons.Add(("logviewer", "logviewer", logviewer));
+        if (ui is not null)
+        {
+            _daemons.Add(("ui", "ui", ui));
+        }
+
+        if (logviewer is not null)
+        {
+            _daemons.Add(("logviewer", "logviewer", logviewer));
+        }
         _workers = [.. rig.WorkerPids(topologyId)];
     }
 

@@ -17,7 +17,9 @@ namespace StormSharp.Benchmarks.Fuzz;
 /// each target a control input with valid credentials goes the same way and must be judged accepted, so that a zero
 /// means refusals, not a blind counter. Between bursts the daemons and workers are checked by pid
 /// (<see cref="DaemonWatch"/>); after each target the daemon must answer a valid authenticated call, else it counts
-/// as a crash. Everything goes to 127.0.0.1 with a deadline; the rig stops every process by pid at the end.
+/// as a crash. Then the worker target once more on a second cluster without TLS (<see cref="PlainWorker"/>), its
+/// counts added to <c>worker</c>'s. Everything goes to 127.0.0.1 with a deadline; the rig stops every process by pid
+/// at the end.
 /// </summary>
 internal static class FuzzSuite
 {
@@ -122,6 +124,11 @@ internal static class FuzzSuite
             rig?.Dispose();
         }
 
+        if (options.Targets.Contains("worker"))
+        {
+            controlsOk &= PlainWorker(options, root, tallies);
+        }
+
         long crashes = 0, accepted = 0;
         foreach (var t in FuzzOptions.AllTargets)
         {
@@ -146,6 +153,46 @@ internal static class FuzzSuite
         }
 
         return controlsOk && crashes == 0 && accepted == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The worker target again on a cluster without TLS (<c>storm.auth.scheme: token</c> alone): the transfer port in
+    /// plain HTTP/2, guarded only by the worker token. Its inputs and findings count under <c>worker</c>.
+    /// </summary>
+    private static bool PlainWorker(FuzzOptions options, string root, IReadOnlyDictionary<string, TargetTally> tallies)
+    {
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        ClusterRig? rig = null;
+        try
+        {
+            rig = ClusterRig.Start(root, supervisors: 1, new RigSecurity(secret, null, null, null, MessagingTls: false));
+            rig.KeepRunDirectory = options.Keep;
+            var type = typeof(BenchmarkTopologies).FullName!;
+            var dll = Path.Combine(root, "benchmarks", "Cluster", "Topologies", "bin", "Release", "net10.0", Path.GetFileName(typeof(BenchmarkTopologies).Assembly.Location));
+            var name = BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount);
+            var id = rig.Submit(name, dll, type, BenchmarkTopologies.WordCount, FormattableString.Invariant($"{BenchSettings.SpoutRate}=200"));
+            var credentials = new FuzzCredentials(secret, id);
+            var port = rig.Nimbus.Info(name)!.Workers.OrderBy(w => w.Port).First().Port;
+            var watch = new DaemonWatch(rig, id, tallies, ui: null, logviewer: null);
+            Bench.Log($"worker (plain HTTP/2, token only): topology {id}, worker pids {string.Join(", ", watch.Workers)}, fuzzed worker port {port}");
+            using var w = new WorkerFuzzer(port, credentials, tls: false);
+            return RunTarget(tallies["worker"], w.OneAsync, Explained(w.ControlAsync, () => w.LastDetail), watch, options.PerTarget);
+        }
+        catch (Exception e)
+        {
+            Bench.Log($"fuzz of the plain worker port failed: {e}");
+            if (rig is not null)
+            {
+                rig.KeepRunDirectory = true;
+            }
+
+            return false;
+        }
+        finally
+        {
+            Bench.Log("stopping the cluster without TLS");
+            rig?.Dispose();
+        }
     }
 
     /// <summary>A control that logs why it was refused.</summary>

@@ -18,8 +18,8 @@ internal static class Stranger
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
     };
 
-    /// <summary>A gRPC channel to 127.0.0.1:<paramref name="port"/> with TLS, sending whatever headers each call sets.</summary>
-    public static GrpcChannel Channel(int port) => GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions
+    /// <summary>A gRPC channel to 127.0.0.1:<paramref name="port"/>, with TLS or plain HTTP/2, sending whatever headers each call sets.</summary>
+    public static GrpcChannel Channel(int port, bool tls = true) => GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://127.0.0.1:{port}", new GrpcChannelOptions
     {
         HttpHandler = Handler(),
         MaxReceiveMessageSize = 16 * 1024 * 1024,

@@ -10,8 +10,9 @@ namespace StormSharp.Benchmarks.Fuzz;
 /// frames of random bytes (now and then one of 8 MiB). Any of those ending OK counts as accepted
 /// without credentials. A tenth of the calls carry the topology's own token with garbage frames: credentials a
 /// peer worker has, so not counted as acceptance, but the worker must survive them. A quarter of the inputs are raw TCP.
+/// With <paramref name="tls"/> false the port is a cluster's without TLS: plain HTTP/2 and the token check alone.
 /// </summary>
-internal sealed class WorkerFuzzer(int port, FuzzCredentials credentials) : IDisposable
+internal sealed class WorkerFuzzer(int port, FuzzCredentials credentials, bool tls = true) : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
 
@@ -24,8 +25,8 @@ internal sealed class WorkerFuzzer(int port, FuzzCredentials credentials) : IDis
 
     private static readonly string[] Lanes = ["Data", "Control", "Ack", string.Empty, "data", "../x"];
 
-    private readonly GrpcChannel _channel = Stranger.Channel(port);
-    private readonly RawTcpFuzzer _raw = new(port, tls: true);
+    private readonly GrpcChannel _channel = Stranger.Channel(port, tls);
+    private readonly RawTcpFuzzer _raw = new(port, tls);
 
     public async Task<Verdict> OneAsync(Random r, CancellationToken stop)
     {

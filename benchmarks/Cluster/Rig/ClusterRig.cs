@@ -309,7 +309,7 @@ internal sealed class ClusterRig : IDisposable
         // Builds the CLI once (when stale) before daemons race to.
         StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, "version.out"), TimeSpan.FromMinutes(5), "version");
 
-        Bench.Log($"cluster{(Security is null ? string.Empty : " (secured: token, TLS)")}: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, {SupervisorLocalDirs.Count} supervisor(s) with slots {string.Join(", ", SlotPorts)}; run folder {RunDirectory}");
+        Bench.Log($"cluster{(Security is null ? string.Empty : Security.CertificatePath is null ? " (secured: token, no TLS)" : " (secured: token, TLS)")}: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, {SupervisorLocalDirs.Count} supervisor(s) with slots {string.Join(", ", SlotPorts)}; run folder {RunDirectory}");
         _zooKeeper = Daemon("zookeeper", "dev-zookeeper");
         Wait(ZooKeeper.IsServing, StartTimeout, "ZooKeeper to answer ruok", _zooKeeper);
         _zooKeeperJvm.AddRange(Signals.Children(_zooKeeper.Pid));
