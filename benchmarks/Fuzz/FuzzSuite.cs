@@ -28,6 +28,9 @@ internal static class FuzzSuite
 
     private static readonly TimeSpan Burst = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long past its end a target's loops may take to return (each input has a deadline of a few seconds).</summary>
+    private static readonly TimeSpan LoopGrace = TimeSpan.FromSeconds(15);
+
     private static readonly string[] UiRoutes =
     [
         "GET /", "GET /index.html", "GET /topology.html", "GET /component.html", "GET /supervisor.html", "GET /log.html", "GET /login.html",
@@ -79,7 +82,7 @@ internal static class FuzzSuite
             foreach (var target in FuzzOptions.AllTargets.Where(options.Targets.Contains))
             {
                 Func<Random, CancellationToken, Task<Verdict>> one;
-                Func<CancellationToken, Task<bool>> control;
+                Func<CancellationToken, Task<bool>> control, health;
                 IDisposable fuzzer;
                 switch (target)
                 {
@@ -87,24 +90,28 @@ internal static class FuzzSuite
                         var n = new NimbusFuzzer(rig.NimbusPort, credentials, name);
                         Bench.Log($"nimbus: methods {string.Join(", ", n.Methods)}");
                         (one, control, fuzzer) = (n.OneAsync, Explained(n.ControlAsync, () => n.LastDetail), n);
+                        health = Fresh(() => new NimbusFuzzer(rig.NimbusPort, credentials, name), f => Explained(f.ControlAsync, () => f.LastDetail));
                         break;
                     case "worker":
                         var w = new WorkerFuzzer(workerPort, credentials);
                         (one, control, fuzzer) = (w.OneAsync, Explained(w.ControlAsync, () => w.LastDetail), w);
+                        health = Fresh(() => new WorkerFuzzer(workerPort, credentials), f => Explained(f.ControlAsync, () => f.LastDetail));
                         break;
                     case "ui":
                         var u = new HttpFuzzer(rig.UiPort, credentials, UiRoutes, "/api/v1/cluster/summary", LogFile);
                         (one, control, fuzzer) = (u.OneAsync, u.ControlAsync, u);
+                        health = Fresh(() => new HttpFuzzer(rig.UiPort, credentials, UiRoutes, "/api/v1/cluster/summary", LogFile), f => f.ControlAsync);
                         break;
                     default:
                         var l = new HttpFuzzer(rig.LogviewerPort, credentials, LogviewerRoutes, LogFile() is null ? "/api/v1/session" : "/api/v1/log?file={file}", LogFile);
                         (one, control, fuzzer) = (l.OneAsync, l.ControlAsync, l);
+                        health = Fresh(() => new HttpFuzzer(rig.LogviewerPort, credentials, LogviewerRoutes, LogFile() is null ? "/api/v1/session" : "/api/v1/log?file={file}", LogFile), f => f.ControlAsync);
                         break;
                 }
 
                 using (fuzzer)
                 {
-                    controlsOk &= RunTarget(tallies[target], one, control, watch, options.PerTarget);
+                    controlsOk &= RunTarget(tallies[target], one, control, health, watch, options.PerTarget);
                 }
             }
         }
@@ -176,7 +183,7 @@ internal static class FuzzSuite
             var watch = new DaemonWatch(rig, id, tallies, ui: null, logviewer: null);
             Bench.Log($"worker (plain HTTP/2, token only): topology {id}, worker pids {string.Join(", ", watch.Workers)}, fuzzed worker port {port}");
             using var w = new WorkerFuzzer(port, credentials, tls: false);
-            return RunTarget(tallies["worker"], w.OneAsync, Explained(w.ControlAsync, () => w.LastDetail), watch, options.PerTarget);
+            return RunTarget(tallies["worker"], w.OneAsync, Explained(w.ControlAsync, () => w.LastDetail), Fresh(() => new WorkerFuzzer(port, credentials, tls: false), f => Explained(f.ControlAsync, () => f.LastDetail)), watch, options.PerTarget);
         }
         catch (Exception e)
         {
@@ -207,11 +214,37 @@ internal static class FuzzSuite
         return ok;
     };
 
-    /// <summary>One target for <paramref name="duration"/>; false when its control was not accepted.</summary>
-    private static bool RunTarget(TargetTally tally, Func<Random, CancellationToken, Task<Verdict>> one, Func<CancellationToken, Task<bool>> control, DaemonWatch watch, TimeSpan duration)
+    /// <summary>The control through a client of its own, made for the call: the daemon's health, whatever the fuzzed client's connections went through.</summary>
+    private static Func<CancellationToken, Task<bool>> Fresh<T>(Func<T> make, Func<T, Func<CancellationToken, Task<bool>>> control)
+        where T : IDisposable => async ct =>
+        {
+            using var fresh = make();
+            return await control(fresh)(ct).ConfigureAwait(false);
+        };
+
+    /// <summary>Runs <paramref name="call"/> with a deadline, and gives up waiting for it shortly after: false unless it said true in time.</summary>
+    private static bool Bounded(Func<CancellationToken, Task<bool>> call, TimeSpan deadline)
     {
-        using var controlDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        tally.ControlAccepted = control(controlDeadline.Token).GetAwaiter().GetResult();
+        using var cts = new CancellationTokenSource(deadline);
+        var task = call(cts.Token);
+        try
+        {
+            return task.Wait(deadline + TimeSpan.FromSeconds(2)) && task.Result;
+        }
+        catch (AggregateException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One target for <paramref name="duration"/>: the control first (false when it is not accepted), the loops, pid
+    /// checks between bursts, then <paramref name="health"/>. Loops still in a call <see cref="LoopGrace"/> after the
+    /// end are left behind, so the run ends whatever a client library does.
+    /// </summary>
+    private static bool RunTarget(TargetTally tally, Func<Random, CancellationToken, Task<Verdict>> one, Func<CancellationToken, Task<bool>> control, Func<CancellationToken, Task<bool>> health, DaemonWatch watch, TimeSpan duration)
+    {
+        tally.ControlAccepted = Bounded(control, TimeSpan.FromSeconds(20));
         Bench.Log($"{tally.Name}: control with valid credentials {(tally.ControlAccepted == true ? "accepted (the counter sees acceptance)" : "NOT accepted")}");
 
         var clock = Stopwatch.StartNew();
@@ -243,10 +276,15 @@ internal static class FuzzSuite
         while (!Task.WaitAll(loops, Burst))
         {
             watch.Check();
+            if (clock.Elapsed > duration + LoopGrace)
+            {
+                Bench.Log($"{tally.Name}: {loops.Count(l => !l.IsCompleted)} loop(s) still in a call {LoopGrace.TotalSeconds:0} s after the end; left behind");
+                break;
+            }
         }
 
         watch.Check();
-        var healthy = Healthy(control);
+        var healthy = Healthy(health);
         if (!healthy)
         {
             Bench.Log($"CRASH: {tally.Name} does not answer a valid authenticated call after its run");
@@ -258,21 +296,13 @@ internal static class FuzzSuite
     }
 
     /// <summary>A valid authenticated call, three tries over about ten seconds (the daemon may still be busy with the last burst).</summary>
-    private static bool Healthy(Func<CancellationToken, Task<bool>> control)
+    private static bool Healthy(Func<CancellationToken, Task<bool>> health)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
+            if (Bounded(health, TimeSpan.FromSeconds(5)))
             {
-                if (control(deadline.Token).GetAwaiter().GetResult())
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
-            {
-                // Tried again below.
+                return true;
             }
 
             Thread.Sleep(1000);
