@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -77,6 +79,23 @@ public sealed class NimbusSecurityTests : IAsyncLifetime
         }
 
         await Client(WithToken(good)).GetClusterInfoAsync(new Empty(), deadline: NimbusRpc.Deadline);
+    }
+
+    [Fact]
+    public async Task SignedPayloadsThatAreNotAJsonObject_AreRefusedAsMalformed()
+    {
+        // Found by the fuzzer: a payload that is JSON but not an object made the token check throw (Unknown, an error and its stack in the log).
+        await StartAsync();
+        foreach (var payload in new[] { "[1,2,3]", "\"alice\"", "7", "null" })
+        {
+            var signed = "st1." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload));
+            var token = signed + "." + Base64Url.EncodeToString(HMACSHA256.HashData(SecretBytes, Encoding.UTF8.GetBytes(signed)));
+            Assert.False(StormTokens.TryValidate(SecretBytes, token, DateTimeOffset.UtcNow, out _, out var reason));
+            Assert.Contains("malformed", reason, StringComparison.Ordinal);
+            var e = await Assert.ThrowsAsync<RpcException>(async () => await Client(WithToken(token)).GetClusterInfoAsync(new Empty(), deadline: NimbusRpc.Deadline));
+            Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+            Assert.Contains("malformed", e.Status.Detail, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Configuration;
+using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 
 namespace StormSharp.Ui.Tests;
@@ -11,6 +12,7 @@ namespace StormSharp.Ui.Tests;
 public sealed class LogviewerTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "stormsharp-logviewer-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly ErrorLog _errors = new();
     private LogviewerServer? _server;
     private HttpClient? _http;
 
@@ -31,7 +33,7 @@ public sealed class LogviewerTests : IAsyncLifetime
         File.CreateSymbolicLink(Path.Combine(worker, "escape.log"), Path.Combine(_dir, "secret.txt"));
         _server = await LogviewerServer.StartAsync(
             new Dictionary<string, object?>(ConfigLoader.Defaults) { ["storm.log.dir"] = Path.Combine(_dir, "logs"), ["logviewer.port"] = 0 },
-            LoggerFactory.Create(_ => { }),
+            LoggerFactory.Create(b => b.AddProvider(_errors)),
             CancellationToken.None).Within("the logviewer to start");
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_server.Port}"), Timeout = TimeSpan.FromSeconds(15) };
     }
@@ -98,6 +100,20 @@ public sealed class LogviewerTests : IAsyncLifetime
         Assert.Contains(reason, body["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("not a log", body.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/v1/log?file=topo-1-1/6700/worker.log&length=10").Within("a good request after")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Request_ForNothingOrRefused_IsAnsweredWithoutAnErrorInTheLog()
+    {
+        // Found by the fuzzer: every 4xx was logged as an unhandled exception with its stack, and the paths of the
+        // login page's files are open to anyone, so a stranger could write a stack trace per request.
+        foreach (var (method, path, status) in new[] { ("GET", "/css/none.css", 404), ("POST", "/login.html", 404), ("GET", "/api/v1/log?file=../../secret.txt", 400), ("GET", "/api/v1/log?file=topo-1-1/6700/none.log", 404) })
+        {
+            using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)).Within($"{method} {path}");
+            Assert.Equal(status, (int)response.StatusCode);
+        }
+
+        Assert.Empty(_errors.Errors);
     }
 
     private async Task<JsonObject> GetAsync(string path)

@@ -14,6 +14,7 @@ using StormSharp.Nimbus;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Serialization;
+using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 using GrpcNimbus = StormSharp.Cluster.Rpc.Nimbus;
 
@@ -30,6 +31,7 @@ public sealed class UiSecurityTests : IAsyncLifetime
     private static readonly byte[] SecretBytes = Encoding.UTF8.GetBytes(Secret);
     private readonly InMemoryClusterState _cluster = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("ui-security-").FullName;
+    private readonly ErrorLog _uiErrors = new();
     private IClusterState _session = null!;
     private NimbusDaemon _nimbus = null!;
     private UiServer _ui = null!;
@@ -51,7 +53,7 @@ public sealed class UiSecurityTests : IAsyncLifetime
         conf["nimbus.thrift.port"] = _nimbus.Port;
         conf["ui.host"] = "127.0.0.1";
         conf["ui.port"] = 0;
-        _ui = await UiServer.StartAsync(conf, LoggerFactory.Create(_ => { }), CancellationToken.None).Within("the UI to start");
+        _ui = await UiServer.StartAsync(conf, LoggerFactory.Create(b => b.AddProvider(_uiErrors)), CancellationToken.None).Within("the UI to start");
     }
 
     public async Task DisposeAsync()
@@ -60,6 +62,20 @@ public sealed class UiSecurityTests : IAsyncLifetime
         await _nimbus.StopAsync(CancellationToken.None).Within("Nimbus to stop");
         await _session.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Login_WithABodyThatIsNotAFormOrEndsEarly_Answers400WithoutAnErrorInTheLog()
+    {
+        // Found by the fuzzer: the open login endpoint let a broken form body through as an unhandled exception (500 and a stack in the log).
+        using var http = Http(cookies: null);
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("--x\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nst1.abc"));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=x");
+
+        using var response = await http.PostAsync("/api/v1/login", content).Within("a login with a broken form");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(_uiErrors.Errors);
     }
 
     [Fact]

@@ -13,7 +13,9 @@ namespace StormSharp.Benchmarks.Cluster.Rig;
 /// <c>nimbus</c> and one or more <c>supervisor</c>s with two slots each, on free loopback ports, under a temporary run folder
 /// (configuration, logs, local dirs, ZooKeeper's data). <see cref="Dispose"/> stops what it started by pid,
 /// supervisors first (it stops its workers), then any worker still alive, Nimbus, ZooKeeper and its JVM; the run
-/// folder is deleted unless <see cref="KeepRunDirectory"/> was set (it is, when something failed).
+/// folder is deleted unless <see cref="KeepRunDirectory"/> was set (it is, when something failed). With a
+/// <see cref="RigSecurity"/> the cluster is secured (tokens, TLS) and the rig's own calls present its admin token;
+/// <see cref="StartUi"/> and <see cref="StartLogviewer"/> add <c>storm ui</c> and <c>storm logviewer</c>, stopped first.
 /// </summary>
 internal sealed class ClusterRig : IDisposable
 {
@@ -29,20 +31,24 @@ internal sealed class ClusterRig : IDisposable
     private StormProcess? _zooKeeper;
     private StormProcess? _nimbus;
     private readonly List<StormProcess> _supervisors = [];
+    private readonly List<StormProcess> _webDaemons = [];
 
-    private ClusterRig(string root, int supervisors)
+    private ClusterRig(string root, int supervisors, RigSecurity? security)
     {
+        Security = security;
         Root = root;
         Storm = Path.Combine(root, "bin", "storm");
         RunDirectory = Path.Combine(Path.GetTempPath(), "stormsharp-bench-cluster-" + Guid.NewGuid().ToString("N")[..8]);
         ConfDirectory = Path.Combine(RunDirectory, "conf");
         LogDirectory = Path.Combine(RunDirectory, "logs");
         SupervisorLocalDirs = [.. Enumerable.Range(0, supervisors).Select(i => Path.Combine(RunDirectory, i == 0 ? "supervisor" : $"supervisor-{i + 1}"))];
-        var ports = FreePorts(2 + (2 * supervisors));
+        var ports = FreePorts(4 + (2 * supervisors));
         ZooKeeperPort = ports[0];
         NimbusPort = ports[1];
-        SlotPorts = ports[2..];
-        Nimbus = new NimbusProbe(NimbusPort);
+        UiPort = ports[2];
+        LogviewerPort = ports[3];
+        SlotPorts = ports[4..];
+        Nimbus = new NimbusProbe(NimbusPort, security?.Client);
         ZooKeeper = new ZooKeeperProbe(ZooKeeperPort);
     }
 
@@ -63,6 +69,21 @@ internal sealed class ClusterRig : IDisposable
 
     public int NimbusPort { get; }
 
+    /// <summary><c>ui.port</c>, served once <see cref="StartUi"/> was called.</summary>
+    public int UiPort { get; }
+
+    /// <summary><c>logviewer.port</c>, served once <see cref="StartLogviewer"/> was called.</summary>
+    public int LogviewerPort { get; }
+
+    /// <summary>The cluster's security settings; null for an open cluster.</summary>
+    public RigSecurity? Security { get; }
+
+    /// <summary>The Nimbus process.</summary>
+    public StormProcess NimbusProcess => _nimbus!;
+
+    /// <summary>The supervisor processes, in order.</summary>
+    public IReadOnlyList<StormProcess> SupervisorProcesses => _supervisors;
+
     /// <summary>Every supervisor's two slot ports, in supervisor order.</summary>
     public int[] SlotPorts { get; }
 
@@ -82,9 +103,9 @@ internal sealed class ClusterRig : IDisposable
     /// Starts ZooKeeper, Nimbus and <paramref name="supervisors"/> supervisors and waits until each serves; stops what it
     /// started if one fails.
     /// </summary>
-    public static ClusterRig Start(string root, int supervisors = 1)
+    public static ClusterRig Start(string root, int supervisors = 1, RigSecurity? security = null)
     {
-        var rig = new ClusterRig(root, supervisors);
+        var rig = new ClusterRig(root, supervisors, security);
         try
         {
             rig.StartDaemons();
@@ -105,7 +126,7 @@ internal sealed class ClusterRig : IDisposable
     public string Submit(string name, string dll, string type, params string[] args)
     {
         Bench.Log($"  storm jar {Path.GetFileName(dll)} {type} {string.Join(' ', args)}");
-        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"jar-{name}.out"), StartTimeout, ["jar", "-c", "topology.workers=2", dll, type, .. args]);
+        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"jar-{name}.out"), StartTimeout, Security?.AdminToken, ["jar", "-c", "topology.workers=2", dll, type, .. args]);
         string? id = null;
         Wait(
             () =>
@@ -127,10 +148,40 @@ internal sealed class ClusterRig : IDisposable
     /// <summary><c>storm kill NAME -w 1</c>, then waits until Nimbus forgot it and its worker processes are gone.</summary>
     public void Kill(string name, string topologyId)
     {
-        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"kill-{name}.out"), TimeSpan.FromSeconds(60), "kill", name, "-w", "1");
+        StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, $"kill-{name}.out"), TimeSpan.FromSeconds(60), Security?.AdminToken, ["kill", name, "-w", "1"]);
         Wait(() => Nimbus.Info(name) is null, TimeSpan.FromSeconds(60), $"Nimbus to remove {name}");
         var pids = WorkerPids(topologyId);
         Wait(() => pids.All(p => !Signals.IsAlive(p, WorkerMarker)), TimeSpan.FromSeconds(60), $"the workers of {name} to exit");
+    }
+
+    /// <summary><c>storm ui</c> on <see cref="UiPort"/> (127.0.0.1); returns once the port takes connections.</summary>
+    public StormProcess StartUi() => WebDaemon("ui", UiPort);
+
+    /// <summary><c>storm logviewer</c> on <see cref="LogviewerPort"/>; returns once the port takes connections.</summary>
+    public StormProcess StartLogviewer() => WebDaemon("logviewer", LogviewerPort);
+
+    private StormProcess WebDaemon(string verb, int port)
+    {
+        var process = Daemon(verb, verb);
+        _webDaemons.Add(process);
+        Wait(
+            () =>
+            {
+                try
+                {
+                    using var client = new TcpClient();
+                    client.Connect(IPAddress.Loopback, port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            StartTimeout,
+            $"{verb} to listen on {port}",
+            process);
+        return process;
     }
 
     /// <summary>The worker processes of a topology, from the heartbeat files they write for the supervisor.</summary>
@@ -186,6 +237,11 @@ internal sealed class ClusterRig : IDisposable
     public void Dispose()
     {
         Nimbus.Dispose();
+        foreach (var web in _webDaemons)
+        {
+            web.Stop(TimeSpan.FromSeconds(10));
+        }
+
         foreach (var pid in AllWorkerPids())
         {
             _workerPids.Add(pid);
@@ -244,13 +300,16 @@ internal sealed class ClusterRig : IDisposable
             storm.local.hostname: "127.0.0.1"
             storm.log.dir: "{LogDirectory}"
             dev.zookeeper.path: "{Path.Combine(RunDirectory, "zookeeper")}"
+            ui.host: "127.0.0.1"
+            ui.port: {UiPort}
+            logviewer.port: {LogviewerPort}
 
-            """));
+            """) + (Security?.Yaml ?? string.Empty));
 
         // Builds the CLI once (when stale) before daemons race to.
         StormProcess.Run(Storm, ConfDirectory, Path.Combine(LogDirectory, "version.out"), TimeSpan.FromMinutes(5), "version");
 
-        Bench.Log($"cluster: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, {SupervisorLocalDirs.Count} supervisor(s) with slots {string.Join(", ", SlotPorts)}; run folder {RunDirectory}");
+        Bench.Log($"cluster{(Security is null ? string.Empty : Security.CertificatePath is null ? " (secured: token, no TLS)" : " (secured: token, TLS)")}: dev-zookeeper on {ZooKeeperPort}, nimbus on {NimbusPort}, {SupervisorLocalDirs.Count} supervisor(s) with slots {string.Join(", ", SlotPorts)}; run folder {RunDirectory}");
         _zooKeeper = Daemon("zookeeper", "dev-zookeeper");
         Wait(ZooKeeper.IsServing, StartTimeout, "ZooKeeper to answer ruok", _zooKeeper);
         _zooKeeperJvm.AddRange(Signals.Children(_zooKeeper.Pid));
@@ -277,15 +336,7 @@ internal sealed class ClusterRig : IDisposable
         }
     }
 
-    private int ClusterSlots()
-    {
-        var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{NimbusPort}");
-        using (channel)
-        {
-            var summary = new StormSharp.Cluster.Rpc.Nimbus.NimbusClient(channel).GetClusterInfo(new StormSharp.Cluster.Rpc.Empty(), deadline: DateTime.UtcNow.AddSeconds(5));
-            return summary.Supervisors.Sum(s => s.SlotsTotal);
-        }
-    }
+    private int ClusterSlots() => Nimbus.SlotsTotal();
 
     private StormProcess Daemon(string name, params string[] args)
     {

@@ -30,7 +30,11 @@ internal sealed class StormProcess : IDisposable
     /// <summary>CPU seconds used so far (NaN once it has exited).</summary>
     public double CpuSeconds => CpuClock.Seconds(Pid);
 
-    public static StormProcess Start(string storm, string confDir, string log, string name, params string[] args)
+    public static StormProcess Start(string storm, string confDir, string log, string name, params string[] args) =>
+        Start(storm, confDir, log, name, token: null, args);
+
+    /// <summary>As <see cref="Start(string, string, string, string, string[])"/>, presenting <paramref name="token"/> (<c>STORM_AUTH_TOKEN</c>) when set.</summary>
+    public static StormProcess Start(string storm, string confDir, string log, string name, string? token, string[] args)
     {
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
@@ -43,14 +47,23 @@ internal sealed class StormProcess : IDisposable
 
         psi.Environment["STORM_CONF_DIR"] = confDir;
         psi.Environment["STORM_BENCH_LOG"] = log;
+        if (token is not null)
+        {
+            psi.Environment["STORM_AUTH_TOKEN"] = token;
+        }
+
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {storm} {string.Join(' ', args)}");
         return new StormProcess(process, name, log);
     }
 
     /// <summary>Runs a one-shot verb to its end; throws with the log's tail when it fails or outlasts <paramref name="timeout"/>.</summary>
-    public static void Run(string storm, string confDir, string log, TimeSpan timeout, params string[] args)
+    public static void Run(string storm, string confDir, string log, TimeSpan timeout, params string[] args) =>
+        Run(storm, confDir, log, timeout, token: null, args);
+
+    /// <summary>As <see cref="Run(string, string, string, TimeSpan, string[])"/>, presenting <paramref name="token"/> when set.</summary>
+    public static void Run(string storm, string confDir, string log, TimeSpan timeout, string? token, string[] args)
     {
-        using var p = Start(storm, confDir, log, args[0], args);
+        using var p = Start(storm, confDir, log, args[0], token, args);
         if (!p._process.WaitForExit(timeout))
         {
             p.Stop(TimeSpan.FromSeconds(5));

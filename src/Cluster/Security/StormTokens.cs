@@ -151,6 +151,13 @@ public static class StormTokens
         {
             using var doc = JsonDocument.Parse(payload);
             var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                // TryGetProperty throws on anything else; a token's payload is an object.
+                reason = "the token is malformed";
+                return false;
+            }
+
             var sub = root.TryGetProperty("sub", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
             var kindText = root.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             var topo = root.TryGetProperty("topo", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;

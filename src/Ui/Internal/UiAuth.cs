@@ -117,22 +117,24 @@ internal sealed class UiAuth
             return;
         }
 
-        if (h.Request.HasFormContentType)
+        try
         {
-            token = (await h.Request.ReadFormAsync(h.RequestAborted).ConfigureAwait(false))["token"].ToString();
-        }
-        else
-        {
-            try
+            if (h.Request.HasFormContentType)
+            {
+                token = (await h.Request.ReadFormAsync(h.RequestAborted).ConfigureAwait(false))["token"].ToString();
+            }
+            else
             {
                 var body = await JsonNode.ParseAsync(h.Request.Body, cancellationToken: h.RequestAborted).ConfigureAwait(false);
                 token = body?["token"]?.GetValue<string>();
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-            {
-                await RefuseAsync(h, 400, "the body must be {\"token\": \"...\"} or a form with a token field").ConfigureAwait(false);
-                return;
-            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException or BadHttpRequestException
+            || (e is IOException && !h.RequestAborted.IsCancellationRequested))
+        {
+            // Anyone may call the login: a body that is not one (a broken form, a bad chunk, one that ends early) is theirs to fix, not an error of the UI's.
+            await RefuseAsync(h, 400, "the body must be {\"token\": \"...\"} or a form with a token field").ConfigureAwait(false);
+            return;
         }
 
         token = token?.Trim();

@@ -50,7 +50,14 @@ public sealed class LogviewerServer : IAsyncDisposable
         var app = builder.Build();
         try
         {
-            app.UseExceptionHandler(e => e.Run(WriteErrorAsync));
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = WriteErrorAsync,
+
+                // A refused request is the caller's mistake, answered with its reason, not the server's error: logging
+                // each with its stack would let anyone write to the log at will (the login page's files are open to all).
+                SuppressDiagnosticsCallback = c => c.Exception is LogRequestException or BadHttpRequestException,
+            });
 
             // The same credentials as the UI's (its session cookie is the host's, whatever the port).
             app.Use(auth.InvokeAsync);

@@ -53,11 +53,8 @@ internal static class TransferMethods
         return new ReceivedFrame(bytes, (int)payload.Length);
     }
 
-    private static void WriteEmpty(SerializationContext context)
-    {
-        context.SetPayloadLength(0);
-        context.Complete();
-    }
+    // The server's context takes Complete() only after GetBufferWriter(); an empty reply is a complete empty payload.
+    private static void WriteEmpty(SerializationContext context) => context.Complete([]);
 }
 
 /// <summary>The end of a transfer call; it carries nothing.</summary>
