@@ -128,6 +128,7 @@ public sealed class NimbusDaemon : IAsyncDisposable
                 }
             }));
             app = builder.Build();
+            app.Use(guard.AuthenticateRequestAsync);
             app.MapGrpcService<NimbusService>();
             try
             {

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StormSharp.Cluster;
 using StormSharp.Cluster.Rpc;
@@ -28,6 +30,7 @@ public sealed class NimbusSecurityTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("nimbus-security-").FullName;
     private readonly List<IAsyncDisposable> _stops = [];
     private readonly List<IDisposable> _disposals = [];
+    private readonly ErrorLog _errors = new();
     private NimbusDaemon _nimbus = null!;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -61,6 +64,28 @@ public sealed class NimbusSecurityTests : IAsyncLifetime
         var submit = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(anonymous, "word-count"));
         Assert.Equal(StatusCode.Unauthenticated, submit.StatusCode);
         Assert.Empty((await Client(User("admin")).GetClusterInfoAsync(new Empty(), deadline: NimbusRpc.Deadline)).Topologies);
+    }
+
+    [Fact]
+    public async Task WithoutCredentials_AMalformedMessageIsRefusedBeforeItIsReadAndLogsNoError()
+    {
+        // gRPC logs a message it cannot parse as an error with its stack; a stranger's must not get that far.
+        await StartAsync();
+        var garbage = new Method<byte[], byte[]>(MethodType.Unary, GrpcNimbus.Descriptor.FullName, "GetClusterInfo", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+        var invoker = Client(ClientSecurity.None, out var channel);
+        foreach (var body in new[] { new byte[] { 0xff, 0xff, 0xff, 0xff, 0x0f }, new byte[] { 0x0a, 0x80 }, new byte[100_000] })
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(async () => await invoker.AsyncUnaryCall(garbage, null, new CallOptions(deadline: NimbusRpc.Deadline), body));
+            Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+            Assert.Contains("no bearer token", e.Status.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(_errors.Errors);
+
+        // With credentials the same body reaches gRPC, which refuses it as it always did; the caller is known.
+        var known = Client(User("alice"), out _);
+        await Assert.ThrowsAsync<RpcException>(async () => await known.AsyncUnaryCall(garbage, null, new CallOptions(deadline: NimbusRpc.Deadline), [0xff, 0xff, 0xff, 0xff, 0x0f]));
+        GC.KeepAlive(channel);
     }
 
     [Fact]
@@ -250,7 +275,7 @@ public sealed class NimbusSecurityTests : IAsyncLifetime
     private async Task StartAsync(params (string Key, object? Value)[] overrides)
     {
         var session = _cluster.OpenSession();
-        _nimbus = await NimbusDaemon.StartAsync(SecureConf(overrides), session, NullLoggerFactory.Instance, CancellationToken.None).Within("Nimbus to start");
+        _nimbus = await NimbusDaemon.StartAsync(SecureConf(overrides), session, LoggerFactory.Create(b => b.AddProvider(_errors)), CancellationToken.None).Within("Nimbus to start");
         _stops.Add(session);
         _stops.Add(_nimbus);
         var supervisor = _cluster.OpenSession();
@@ -258,6 +283,13 @@ public sealed class NimbusSecurityTests : IAsyncLifetime
         var info = new SupervisorInfo { Host = "127.0.0.1", StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Version = "test" };
         info.SlotPorts.Add([6700, 6701]);
         await supervisor.RegisterSupervisorAsync("s1", info).Within("registering a supervisor");
+    }
+
+    private CallInvoker Client(ClientSecurity security, out GrpcChannel channel)
+    {
+        channel = security.Channel("127.0.0.1:" + _nimbus.Port, 16 * 1024 * 1024, TimeSpan.FromSeconds(5));
+        _disposals.Add(channel);
+        return channel.CreateCallInvoker();
     }
 
     private GrpcNimbus.NimbusClient Client(ClientSecurity security)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Configuration;
+using StormSharp.Tests.Shared;
 using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 

@@ -14,6 +14,7 @@ using StormSharp.Nimbus;
 using StormSharp.Packaging;
 using StormSharp.Runtime.Configuration;
 using StormSharp.Runtime.Serialization;
+using StormSharp.Tests.Shared;
 using StormSharp.Ui.Tests.Infrastructure;
 using StormSharp.ZooKeeper.Tests.Infrastructure;
 using GrpcNimbus = StormSharp.Cluster.Rpc.Nimbus;

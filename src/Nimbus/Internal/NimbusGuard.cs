@@ -157,6 +157,33 @@ internal sealed class NimbusGuard : Interceptor
         return continuation(requestStream, responseStream, context);
     }
 
+    /// <summary>
+    /// Middleware ahead of gRPC: a request without valid credentials is answered UNAUTHENTICATED (a trailers-only
+    /// gRPC response) before gRPC reads its body, so a stranger's malformed message never reaches the deserializer,
+    /// whose failures gRPC logs as errors with their stacks: one line of log per request for anyone who can connect.
+    /// The identity found is kept for the interceptor.
+    /// </summary>
+    public Task AuthenticateRequestAsync(HttpContext http, RequestDelegate next)
+    {
+        if (!_security.Enabled)
+        {
+            return next(http);
+        }
+
+        if (TryAuthenticate(http.Request.Headers.Authorization.ToString(), http.Connection.ClientCertificate, out var identity, out var problem))
+        {
+            http.Items[IdentityKey] = identity;
+            return next(http);
+        }
+
+        LogRefusal(http.Connection.RemoteIpAddress?.ToString() ?? "?", http.Request.Path.Value ?? "?", problem);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/grpc";
+        http.Response.Headers["grpc-status"] = ((int)StatusCode.Unauthenticated).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers["grpc-message"] = PercentEncode("Nimbus requires credentials: " + problem);
+        return Task.CompletedTask;
+    }
+
     private void Authenticate(ServerCallContext context)
     {
         if (!_security.Enabled)
@@ -164,50 +191,69 @@ internal sealed class NimbusGuard : Interceptor
             return;
         }
 
-        var header = context.RequestHeaders.GetValue("authorization");
-        string problem;
-        if (header is not null)
+        var http = context.GetHttpContext();
+        if (http.Items.TryGetValue(IdentityKey, out var checkedAlready) && checkedAlready is StormIdentity known)
+        {
+            context.UserState[IdentityKey] = known;
+            return;
+        }
+
+        if (TryAuthenticate(context.RequestHeaders.GetValue("authorization"), http.Connection.ClientCertificate, out var identity, out var problem))
+        {
+            context.UserState[IdentityKey] = identity!;
+            return;
+        }
+
+        var host = context.Peer is { } peer && peer.LastIndexOf(':') is var colon and > 0 ? peer[..colon] : context.Peer ?? "?";
+        LogRefusal(host, context.Method, problem);
+        throw new RpcException(new Status(StatusCode.Unauthenticated, "Nimbus requires credentials: " + problem));
+    }
+
+    /// <summary>Checks a bearer token (the <c>authorization</c> header) or, with the certificate scheme, a client certificate.</summary>
+    private bool TryAuthenticate(string? header, X509Certificate2? certificate, out StormIdentity? identity, out string problem)
+    {
+        identity = null;
+        if (!string.IsNullOrEmpty(header))
         {
             const string bearer = "Bearer ";
             if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
             {
                 problem = "the authorization header is not a bearer token";
+                return false;
             }
-            else if (StormTokens.TryValidate(_security.Secret, header[bearer.Length..].Trim(), _time.GetUtcNow(), out var identity, out var reason))
+
+            if (StormTokens.TryValidate(_security.Secret, header[bearer.Length..].Trim(), _time.GetUtcNow(), out identity, out var reason))
             {
-                context.UserState[IdentityKey] = identity!;
-                return;
+                problem = string.Empty;
+                return true;
             }
-            else
-            {
-                problem = reason;
-            }
+
+            problem = reason;
+            return false;
         }
-        else if (_authorities is not null && context.GetHttpContext().Connection.ClientCertificate is { } certificate)
+
+        if (_authorities is not null && certificate is not null)
         {
             if (TlsFiles.IssuedBy(certificate, _authorities, clientAuth: true, out var reason))
             {
-                context.UserState[IdentityKey] = new StormIdentity(TlsFiles.PrincipalOf(certificate), IdentityKind.User);
-                return;
+                identity = new StormIdentity(TlsFiles.PrincipalOf(certificate), IdentityKind.User);
+                problem = string.Empty;
+                return true;
             }
 
             problem = $"the client certificate '{certificate.Subject}' is not one the cluster's CA issued for clients: {reason}";
-        }
-        else
-        {
-            problem = _security.Scheme == AuthScheme.Certificate
-                ? "no client certificate and no bearer token was presented"
-                : "no bearer token was presented (set STORM_AUTH_TOKEN or storm.auth.token)";
+            return false;
         }
 
-        LogRefusal(context, problem);
-        throw new RpcException(new Status(StatusCode.Unauthenticated, "Nimbus requires credentials: " + problem));
+        problem = _security.Scheme == AuthScheme.Certificate
+            ? "no client certificate and no bearer token was presented"
+            : "no bearer token was presented (set STORM_AUTH_TOKEN or storm.auth.token)";
+        return false;
     }
 
     /// <summary>Logs an unauthenticated call, at most once a minute per peer and problem, so a flood cannot fill the log.</summary>
-    private void LogRefusal(ServerCallContext context, string problem)
+    private void LogRefusal(string host, string method, string problem)
     {
-        var host = context.Peer is { } peer && peer.LastIndexOf(':') is var colon and > 0 ? peer[..colon] : context.Peer ?? "?";
         var key = host + "|" + problem;
         var now = _time.GetUtcNow();
         if (_logged.TryGetValue(key, out var last) && now - last < TimeSpan.FromMinutes(1))
@@ -221,7 +267,26 @@ internal sealed class NimbusGuard : Interceptor
         }
 
         _logged[key] = now;
-        _logger.LogWarning("Refused {Method} from {Peer}: {Problem}", context.Method, context.Peer, problem);
+        _logger.LogWarning("Refused {Method} from {Peer}: {Problem}", method, host, problem);
+    }
+
+    /// <summary>gRPC's encoding of <c>grpc-message</c>: bytes outside printable ASCII, and '%', as %XX of their UTF-8.</summary>
+    private static string PercentEncode(string message)
+    {
+        var s = new System.Text.StringBuilder(message.Length);
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(message))
+        {
+            if (b is >= 0x20 and <= 0x7E and not (byte)'%')
+            {
+                s.Append((char)b);
+            }
+            else
+            {
+                s.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return s.ToString();
     }
 
     private static string Describe(NimbusAction action) => action switch

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace StormSharp.Ui.Tests.Infrastructure;
+namespace StormSharp.Tests.Shared;
 
 /// <summary>A logger provider that keeps every entry of level Error or above, with its category, for a test to look at.</summary>
 internal sealed class ErrorLog : ILoggerProvider
