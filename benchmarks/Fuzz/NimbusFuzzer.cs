@@ -87,63 +87,39 @@ internal sealed class NimbusFuzzer : IDisposable
         }
 
         var options = new CallOptions(headers, DateTime.UtcNow + Deadline, stop);
-        try
-        {
-            switch (method.Type)
+        return await GrpcCalls.OutcomeAsync(
+            async () =>
             {
-                case MethodType.Unary:
-                    await _invoker.AsyncUnaryCall(method, null, options, body).ResponseAsync.ConfigureAwait(false);
-                    return "OK";
-                case MethodType.ServerStreaming:
-                    using (var call = _invoker.AsyncServerStreamingCall(method, null, options, body))
-                    {
-                        // One message is enough to know it was served.
-                        await call.ResponseStream.MoveNext(stop).ConfigureAwait(false);
-                        return "OK";
-                    }
-
-                default:
-                    using (var call = _invoker.AsyncClientStreamingCall(method, null, options))
-                    {
-                        try
+                switch (method.Type)
+                {
+                    case MethodType.Unary:
+                        await _invoker.AsyncUnaryCall(method, null, options, body).ResponseAsync.ConfigureAwait(false);
+                        break;
+                    case MethodType.ServerStreaming:
+                        using (var call = _invoker.AsyncServerStreamingCall(method, null, options, body))
                         {
-                            await call.RequestStream.WriteAsync(body, stop).ConfigureAwait(false);
-                            for (var i = r.Next(3); i > 0; i--)
+                            // One message is enough to know it was served.
+                            await call.ResponseStream.MoveNext(stop).ConfigureAwait(false);
+                        }
+
+                        break;
+                    default:
+                        using (var call = _invoker.AsyncClientStreamingCall(method, null, options))
+                        {
+                            await GrpcCalls.WriteThenAwaitResponseAsync(call, async requests =>
                             {
-                                await call.RequestStream.WriteAsync(Hostile.Bytes(r, 4096), stop).ConfigureAwait(false);
-                            }
-
-                            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-                        }
-                        catch (RpcException)
-                        {
-                            // Refused while writing; the response says why.
-                        }
-                        catch (InvalidOperationException)
-                        {
-                            // The call already ended; the response says why.
+                                await requests.WriteAsync(body, stop).ConfigureAwait(false);
+                                for (var i = r.Next(3); i > 0; i--)
+                                {
+                                    await requests.WriteAsync(Hostile.Bytes(r, 4096), stop).ConfigureAwait(false);
+                                }
+                            }).ConfigureAwait(false);
                         }
 
-                        await call.ResponseAsync.ConfigureAwait(false);
-                        return "OK";
-                    }
-            }
-        }
-        catch (RpcException e)
-        {
-            LastDetail = e.Status.Detail;
-
-            // An Unknown is a handler's exception: its kind is worth seeing in the answers.
-            return e.StatusCode == StatusCode.Unknown ? "Unknown (" + e.Status.Detail[..Math.Min(e.Status.Detail.Length, 90)] + ")" : e.StatusCode.ToString();
-        }
-        catch (OperationCanceledException)
-        {
-            return "cancelled";
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            return "transport:" + e.GetType().Name;
-        }
+                        break;
+                }
+            },
+            d => LastDetail = d).ConfigureAwait(false);
     }
 
     private (string Shape, byte[] Body) Body(Random r, MessageDescriptor input)

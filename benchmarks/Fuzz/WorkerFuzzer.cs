@@ -98,49 +98,21 @@ internal sealed class WorkerFuzzer(int port, FuzzCredentials credentials, bool t
         return await CallAsync(headers, new Random(1), 0, stop).ConfigureAwait(false) == "OK";
     }
 
-    private async Task<string> CallAsync(Metadata headers, Random r, int frames, CancellationToken stop)
-    {
-        try
-        {
-            using var call = _channel.CreateCallInvoker().AsyncClientStreamingCall(Transfer, null, new CallOptions(headers, DateTime.UtcNow + Deadline, stop));
-            try
+    private Task<string> CallAsync(Metadata headers, Random r, int frames, CancellationToken stop) =>
+        GrpcCalls.OutcomeAsync(
+            async () =>
             {
-                for (var i = 0; i < frames; i++)
+                using var call = _channel.CreateCallInvoker().AsyncClientStreamingCall(Transfer, null, new CallOptions(headers, DateTime.UtcNow + Deadline, stop));
+                await GrpcCalls.WriteThenAwaitResponseAsync(call, async requests =>
                 {
-                    var frame = r.Next(30) == 0 ? new byte[(8 * 1024 * 1024) + r.Next(1024)] : Hostile.Bytes(r, r.Next(2) == 0 ? 64 : 65_536);
-                    await call.RequestStream.WriteAsync(frame, stop).ConfigureAwait(false);
-                }
-
-                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            }
-            catch (RpcException)
-            {
-                // Refused while writing; the response says why.
-            }
-            catch (InvalidOperationException)
-            {
-                // The call already ended; the response says why.
-            }
-
-            await call.ResponseAsync.ConfigureAwait(false);
-            return "OK";
-        }
-        catch (RpcException e)
-        {
-            LastDetail = e.Status.Detail;
-
-            // An Unknown is a handler's exception: its kind is worth seeing in the answers.
-            return e.StatusCode == StatusCode.Unknown ? "Unknown (" + e.Status.Detail[..Math.Min(e.Status.Detail.Length, 90)] + ")" : e.StatusCode.ToString();
-        }
-        catch (OperationCanceledException)
-        {
-            return "cancelled";
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            return "transport:" + e.GetType().Name;
-        }
-    }
+                    for (var i = 0; i < frames; i++)
+                    {
+                        var frame = r.Next(30) == 0 ? new byte[(8 * 1024 * 1024) + r.Next(1024)] : Hostile.Bytes(r, r.Next(2) == 0 ? 64 : 65_536);
+                        await requests.WriteAsync(frame, stop).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            },
+            d => LastDetail = d);
 
     /// <summary>The detail of the last refusal, for the log when a control is not accepted.</summary>
     public string? LastDetail { get; private set; }
