@@ -370,7 +370,9 @@ public abstract class NimbusContractTests : IAsyncLifetime
     {
         await RegisterSupervisorAsync("sup-a", 6700, 6701);
         await RegisterSupervisorAsync("sup-b", 6700, 6701);
-        var (_, rpc) = await StartNimbusAsync("n1", ("nimbus.task.launch.secs", 2));
+        // The grace is the time the alive worker's first heartbeat has to arrive in, from a loop this test starts on a
+        // machine that may be running the whole suite: 2 s was once too short there.
+        var (_, rpc) = await StartNimbusAsync("n1", ("nimbus.task.launch.secs", 4));
         var id = await SubmitWordCountAsync(rpc);
         var before = (await State.GetAssignmentAsync(id))!.Value;
         var alive = before.Workers.Single(w => w.NodeId == "sup-a");
