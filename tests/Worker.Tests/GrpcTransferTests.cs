@@ -121,14 +121,7 @@ public sealed class GrpcTransferTests : IDisposable
         Assert.True(ahead2 < ahead1 + 50_000, $"what the spout is ahead of the bolt kept growing: {ahead1}, then {ahead2}");
     }
 
-    private StormTopology WordCount(long sentences)
-    {
-        var builder = new TopologyBuilder();
-        builder.SetSpout("sentences", new SentenceSpout(_key, sentences), 1);
-        builder.SetBolt("split", new SplitBolt(), 2).ShuffleGrouping("sentences");
-        builder.SetBolt("count", new CountBolt(_counts), 2).FieldsGrouping("split", new Fields("word"));
-        return builder.CreateTopology();
-    }
+    private StormTopology WordCount(long sentences) => TwoWorkers.WordCount(_key, _counts, sentences);
 
     /// <summary>The point of the test: consecutive components sit in different workers, so tuples cross the wire.</summary>
     private static void AssertSpread(TwoWorkers cluster)

@@ -233,14 +233,7 @@ public sealed class TransferSecurityTests : IDisposable
         [ClusterKeys.TlsCaPath] = certificates.CaPath,
     };
 
-    private StormTopology WordCount(long sentences)
-    {
-        var builder = new TopologyBuilder();
-        builder.SetSpout("sentences", new SentenceSpout(_key, sentences), 1);
-        builder.SetBolt("split", new SplitBolt(), 2).ShuffleGrouping("sentences");
-        builder.SetBolt("count", new CountBolt(_counts), 2).FieldsGrouping("split", new Fields("word"));
-        return builder.CreateTopology();
-    }
+    private StormTopology WordCount(long sentences) => TwoWorkers.WordCount(_key, _counts, sentences);
 
     private async Task AssertExactWordCountAsync(TwoWorkers cluster, int sentences)
     {

@@ -33,6 +33,19 @@ internal sealed class TwoWorkers : IAsyncDisposable
 
     public static ILoggerFactory Logs { get; } = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
 
+    /// <summary>
+    /// Word count for two workers: a spout of <paramref name="sentences"/> sentences reporting to the board
+    /// <paramref name="key"/>, two split and two count tasks (fields grouping), the counts on the board <paramref name="counts"/>.
+    /// </summary>
+    public static StormTopology WordCount(string key, string counts, long sentences)
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("sentences", new SentenceSpout(key, sentences), 1);
+        builder.SetBolt("split", new SplitBolt(), 2).ShuffleGrouping("sentences");
+        builder.SetBolt("count", new CountBolt(counts), 2).FieldsGrouping("split", new Fields("word"));
+        return builder.CreateTopology();
+    }
+
     /// <summary>Starts both workers; <paramref name="security"/> (the worker token, TLS) is both transports'.</summary>
     public static async Task<TwoWorkers> StartAsync(StormTopology topology, IDictionary<string, object?> config, string name, TransferSecurity? security = null)
     {
