@@ -27,8 +27,7 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly Queue<Frame> _frames = new();
-    private Frame _tail;
-    private bool _hasTail;
+    private Frame _tail; // the newest unsent frame, which later batches join; none while its Bytes is null
     private readonly List<Action> _waiters = [];
     private readonly TopologyDefinition _definition;
     private readonly TopologyServices _services;
@@ -181,14 +180,14 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
     private void Append(ReadOnlySpan<byte> batch, int tuples)
     {
         var body = batch[1..];
-        if (_hasTail && _tail.Length + body.Length <= _tail.Bytes.Length)
+        if (_tail.Bytes is not null && _tail.Length + body.Length <= _tail.Bytes.Length)
         {
             body.CopyTo(_tail.Bytes.AsSpan(_tail.Length));
             _tail = _tail with { Length = _tail.Length + body.Length, Tuples = _tail.Tuples + tuples };
             return;
         }
 
-        if (_hasTail)
+        if (_tail.Bytes is not null)
         {
             _frames.Enqueue(_tail);
         }
@@ -196,7 +195,6 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
         var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(batch.Length, FrameCapacity));
         batch.CopyTo(bytes);
         _tail = new Frame(bytes, batch.Length, tuples);
-        _hasTail = true;
     }
 
     /// <summary>The oldest frame to send: a full one from the queue, else the newest (no more is appended to it). Under the lock.</summary>
@@ -207,11 +205,10 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
             return true;
         }
 
-        if (_hasTail)
+        if (_tail.Bytes is not null)
         {
             frame = _tail;
             _tail = default;
-            _hasTail = false;
             return true;
         }
 
