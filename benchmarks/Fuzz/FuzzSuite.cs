@@ -66,12 +66,8 @@ internal static class FuzzSuite
             rig.KeepRunDirectory = options.Keep;
             var ui = rig.StartUi();
             var logviewer = rig.StartLogviewer();
-            var type = typeof(BenchmarkTopologies).FullName!;
-            var dll = Path.Combine(root, "benchmarks", "Cluster", "Topologies", "bin", "Release", "net10.0", Path.GetFileName(typeof(BenchmarkTopologies).Assembly.Location));
-            var name = BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount);
-            var id = rig.Submit(name, dll, type, BenchmarkTopologies.WordCount, FormattableString.Invariant($"{BenchSettings.SpoutRate}=200"));
+            var (id, workerPort) = SubmitWordCount(rig, root);
             var credentials = new FuzzCredentials(secret, id);
-            var workerPort = rig.Nimbus.Info(name)!.Workers.OrderBy(w => w.Port).First().Port;
             var watch = new DaemonWatch(rig, id, tallies, ui, logviewer);
             var logs = Path.Combine(rig.LogDirectory, "workers-artifacts");
             string? LogFile() => Directory.Exists(logs)
@@ -87,10 +83,10 @@ internal static class FuzzSuite
                 switch (target)
                 {
                     case "nimbus":
-                        var n = new NimbusFuzzer(rig.NimbusPort, credentials, name);
+                        var n = new NimbusFuzzer(rig.NimbusPort, credentials, BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount));
                         Bench.Log($"nimbus: methods {string.Join(", ", n.Methods)}");
                         (one, control, fuzzer) = (n.OneAsync, Explained(n.ControlAsync, () => n.LastDetail), n);
-                        health = Fresh(() => new NimbusFuzzer(rig.NimbusPort, credentials, name), f => Explained(f.ControlAsync, () => f.LastDetail));
+                        health = Fresh(() => new NimbusFuzzer(rig.NimbusPort, credentials, BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount)), f => Explained(f.ControlAsync, () => f.LastDetail));
                         break;
                     case "worker":
                         var w = new WorkerFuzzer(workerPort, credentials);
@@ -174,12 +170,8 @@ internal static class FuzzSuite
         {
             rig = ClusterRig.Start(root, supervisors: 1, new RigSecurity(secret, null, null, null, MessagingTls: false));
             rig.KeepRunDirectory = options.Keep;
-            var type = typeof(BenchmarkTopologies).FullName!;
-            var dll = Path.Combine(root, "benchmarks", "Cluster", "Topologies", "bin", "Release", "net10.0", Path.GetFileName(typeof(BenchmarkTopologies).Assembly.Location));
-            var name = BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount);
-            var id = rig.Submit(name, dll, type, BenchmarkTopologies.WordCount, FormattableString.Invariant($"{BenchSettings.SpoutRate}=200"));
+            var (id, port) = SubmitWordCount(rig, root);
             var credentials = new FuzzCredentials(secret, id);
-            var port = rig.Nimbus.Info(name)!.Workers.OrderBy(w => w.Port).First().Port;
             var watch = new DaemonWatch(rig, id, tallies, ui: null, logviewer: null);
             Bench.Log($"worker (plain HTTP/2, token only): topology {id}, worker pids {string.Join(", ", watch.Workers)}, fuzzed worker port {port}");
             using var w = new WorkerFuzzer(port, credentials, tls: false);
@@ -203,6 +195,16 @@ internal static class FuzzSuite
     }
 
     /// <summary>A control that logs why it was refused.</summary>
+    /// <summary>The word count the fuzzed worker port belongs to, paced at 200 sentences a second; its id and the lower worker port.</summary>
+    private static (string Id, int WorkerPort) SubmitWordCount(ClusterRig rig, string root)
+    {
+        var type = typeof(BenchmarkTopologies).FullName!;
+        var dll = Path.Combine(root, "benchmarks", "Cluster", "Topologies", "bin", "Release", "net10.0", Path.GetFileName(typeof(BenchmarkTopologies).Assembly.Location));
+        var name = BenchmarkTopologies.NameOf(BenchmarkTopologies.WordCount);
+        var id = rig.Submit(name, dll, type, BenchmarkTopologies.WordCount, FormattableString.Invariant($"{BenchSettings.SpoutRate}=200"));
+        return (id, rig.Nimbus.Info(name)!.Workers.OrderBy(w => w.Port).First().Port);
+    }
+
     private static Func<CancellationToken, Task<bool>> Explained(Func<CancellationToken, Task<bool>> control, Func<string?> detail) => async ct =>
     {
         var ok = await control(ct).ConfigureAwait(false);
