@@ -236,15 +236,28 @@ internal sealed class WorkerProcess
     {
         var a = _args;
         var runtime = started.Runtime;
-        await using var watch = await state.WatchAssignmentsAsync(
-            change =>
-            {
-                if (change.Added.Contains(a.TopologyId) || change.Changed.Contains(a.TopologyId) || change.Removed.Contains(a.TopologyId))
+        IAsyncDisposable watch;
+        try
+        {
+            watch = await state.WatchAssignmentsAsync(
+                change =>
                 {
-                    SignalAssignmentChanged();
-                }
-            },
-            stop).ConfigureAwait(false);
+                    if (change.Added.Contains(a.TopologyId) || change.Changed.Contains(a.TopologyId) || change.Removed.Contains(a.TopologyId))
+                    {
+                        SignalAssignmentChanged();
+                    }
+                },
+                stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped, or an executor died, while the watch was being set up (a bolt that throws in Prepare does so
+            // within milliseconds of the start). Return like any other stop, so that the caller flushes the error
+            // before the ZooKeeper session closes; letting this escape closed the session under the error's write.
+            return;
+        }
+
+        await using var watching = watch.ConfigureAwait(false);
 
         // The assignment may have changed between the read at start and the watch.
         SignalAssignmentChanged();
