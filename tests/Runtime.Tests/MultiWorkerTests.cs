@@ -53,6 +53,34 @@ public sealed class MultiWorkerTests : ClusterTestBase
         Await.Until(() => Board.Of(Key).Failed.ContainsKey(1), TimeSpan.FromSeconds(20), "the dropped tuple to time out into the spout's Fail");
     }
 
+    [Fact]
+    public void TuplesCrossingBackAndForth_WithFullQueues_KeepFlowing()
+    {
+        // Every hop of the chain has a task in each worker and shuffles, so tuples cross between the two workers in
+        // both directions at every step; unacked and with small queues, every queue fills. A full bolt in one
+        // worker must hold back only the tuples meant for it: were the tuples for all of a worker's executors to
+        // wait behind one full queue, worker 1's relay would wait for room in worker 2 while worker 2's waits for
+        // room in worker 1, and the chain would stop.
+        var builder = new TopologyBuilder();
+        builder.SetSpout("flood", new FloodSpout(), 2);
+        builder.SetBolt("relay1", new RelayBolt(), 2).ShuffleGrouping("flood");
+        builder.SetBolt("relay2", new RelayBolt(), 2).ShuffleGrouping("relay1");
+        builder.SetBolt("relay3", new RelayBolt(), 2).ShuffleGrouping("relay2");
+        builder.SetBolt("sink", new TallyBolt(Key), 2).ShuffleGrouping("relay3");
+        var conf = new Config().SetNumWorkers(2).SetNumAckers(0);
+        conf[Config.TopologyExecutorReceiveBufferSize] = 64;
+        conf[Config.TopologyTransferBufferSize] = 64;
+        Cluster.SubmitTopology("crossing", conf, builder.CreateTopology());
+
+        var record = Board.Of(Key);
+        Await.Until(() => Interlocked.Read(ref record.Executed) >= 50_000, TimeSpan.FromSeconds(30), () => $"50,000 tuples at the sink, have {Interlocked.Read(ref record.Executed):N0}");
+        var first = Interlocked.Read(ref record.Executed);
+        Await.Until(
+            () => Interlocked.Read(ref record.Executed) >= first + 500_000,
+            TimeSpan.FromSeconds(60),
+            () => $"500,000 more tuples at the sink after the first {first:N0}; it has {Interlocked.Read(ref record.Executed) - first:N0} more");
+    }
+
     private sealed class WorkerRecordingBolt(string key) : BaseRichBolt
     {
         [NonSerialized]
@@ -133,5 +161,46 @@ public sealed class MultiWorkerTests : ClusterTestBase
         public override void Fail(object msgId) => Board.Of(key).Failed.TryAdd(msgId, 1);
 
         public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+
+    /// <summary>Emits (n) as fast as it is asked, untracked.</summary>
+    private sealed class FloodSpout : BaseRichSpout
+    {
+        [NonSerialized]
+        private ISpoutOutputCollector? _collector;
+        private long _next;
+
+        public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector) => _collector = collector;
+
+        public override void NextTuple() => _collector!.Emit(new Values(_next++));
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+
+    /// <summary>Emits what it receives.</summary>
+    private sealed class RelayBolt : BaseRichBolt
+    {
+        [NonSerialized]
+        private IOutputCollector? _collector;
+
+        public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector) => _collector = collector;
+
+        public override void Execute(ITuple input) => _collector!.Emit(new Values(input.GetValue(0)));
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+    }
+
+    /// <summary>Counts what reaches it.</summary>
+    private sealed class TallyBolt(string key) : BaseRichBolt
+    {
+        public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
+        {
+        }
+
+        public override void Execute(ITuple input) => Interlocked.Increment(ref Board.Of(key).Executed);
+
+        public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+        {
+        }
     }
 }

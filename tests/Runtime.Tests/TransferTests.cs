@@ -16,7 +16,7 @@ public sealed class TransferTests : ClusterTestBase
         var definition = Definition(new Dictionary<string, object?> { [Config.TopologyTransferBufferSize] = 10 });
         var services = new TopologyServices(definition, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var channel = new GatedChannel(definition.StreamTable);
-        await using var path = new OutboundPath(definition, services, channel, WorkerEndpoint.Local(1), TransferLane.Data, new TupleCodec(definition.StreamTable));
+        await using var path = new OutboundPath(definition, services, channel, WorkerEndpoint.Local(1), 1, TransferLane.Data, new TupleCodec(definition.StreamTable));
         var stream = definition.StreamOf("spout", Utils.DefaultStreamId);
         var bolt = definition.TasksOf("bolt")[0];
         var tuples = Enumerable.Range(0, 8).Select(i => new TupleImpl(stream, new Values(i), 1, bolt)).ToArray();
@@ -41,7 +41,7 @@ public sealed class TransferTests : ClusterTestBase
         var definition = Definition(new Dictionary<string, object?> { [Config.TopologyTransferBufferSize] = 100 });
         var services = new TopologyServices(definition, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var channel = new GatedChannel(definition.StreamTable);
-        await using var path = new OutboundPath(definition, services, channel, WorkerEndpoint.Local(1), TransferLane.Data, new TupleCodec(definition.StreamTable));
+        await using var path = new OutboundPath(definition, services, channel, WorkerEndpoint.Local(1), 1, TransferLane.Data, new TupleCodec(definition.StreamTable));
         var stream = definition.StreamOf("spout", Utils.DefaultStreamId);
         var bolt = definition.TasksOf("bolt")[0];
         TupleImpl[] Batch(int first) => [.. Enumerable.Range(first, 4).Select(i => new TupleImpl(stream, new Values((long)i), 1, bolt))];

@@ -137,3 +137,32 @@ internal sealed class SlowBolt(string key) : BaseBasicBolt
     {
     }
 }
+
+/// <summary>Emits, unanchored, a string of <paramref name="bytes"/> characters for each tuple it receives.</summary>
+internal sealed class RelayBolt(int bytes) : BaseRichBolt
+{
+    [NonSerialized]
+    private IOutputCollector? _collector;
+    [NonSerialized]
+    private string? _payload;
+
+    public override void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
+    {
+        _collector = collector;
+        _payload = new string('x', bytes);
+    }
+
+    public override void Execute(ITuple input) => _collector!.Emit(new Values(_payload));
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("n"));
+}
+
+/// <summary>Counts what reaches it.</summary>
+internal sealed class TallyBolt(string key) : BaseBasicBolt
+{
+    public override void Execute(ITuple input, IBasicOutputCollector collector) => Interlocked.Increment(ref Board.Of(key).Executed);
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+    {
+    }
+}

@@ -38,6 +38,34 @@ public sealed class GrpcTransferTests : IDisposable
     }
 
     [Fact]
+    public async Task TuplesCrossingBackAndForth_WithFullQueues_KeepFlowing()
+    {
+        // Each hop has a task in each worker and shuffles, so tuples cross both ways at every step, and with small
+        // queues and no acking every queue fills; tuples of a kilobyte fill HTTP/2's windows too. A worker stops
+        // reading a stream while the executor it feeds is full; were one stream to carry the tuples for all of a
+        // worker's executors, each worker's relay would wait for room in the other behind tuples waiting for room in
+        // the first, and the chain would stop.
+        var builder = new TopologyBuilder();
+        builder.SetSpout("flood", new FloodSpout(_key), 2);
+        builder.SetBolt("relay1", new RelayBolt(1024), 2).ShuffleGrouping("flood");
+        builder.SetBolt("relay2", new RelayBolt(1024), 2).ShuffleGrouping("relay1");
+        builder.SetBolt("relay3", new RelayBolt(1024), 2).ShuffleGrouping("relay2");
+        builder.SetBolt("sink", new TallyBolt(_counts), 2).ShuffleGrouping("relay3");
+        var conf = new Config().SetNumAckers(0);
+        conf[Config.TopologyExecutorReceiveBufferSize] = 64;
+        conf[Config.TopologyTransferBufferSize] = 64;
+        await using var cluster = await TwoWorkers.StartAsync(builder.CreateTopology(), conf, "grpc-crossing");
+
+        var sink = Board.Of(_counts);
+        await Until(() => Interlocked.Read(ref sink.Executed) >= 20_000, TimeSpan.FromSeconds(30), () => $"20,000 tuples at the sink, have {Interlocked.Read(ref sink.Executed):N0}");
+        var first = Interlocked.Read(ref sink.Executed);
+        await Until(
+            () => Interlocked.Read(ref sink.Executed) >= first + 200_000,
+            TimeSpan.FromSeconds(60),
+            () => $"200,000 more tuples at the sink after the first {first:N0}; it has {Interlocked.Read(ref sink.Executed) - first:N0} more");
+    }
+
+    [Fact]
     public async Task TransferPort_GarbageBytesAndBadFrames_AreRefusedAndTheWorkerGoesOn()
     {
         await using var cluster = await TwoWorkers.StartAsync(WordCount(long.MaxValue), new Config().SetMaxSpoutPending(500), "grpc-garbage");

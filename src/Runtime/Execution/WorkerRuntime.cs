@@ -12,8 +12,10 @@ namespace StormSharp.Runtime.Execution;
 /// <summary>
 /// One worker of a running topology: the executors its assignment gives it, the routes of their tuples, and its
 /// lifecycle (start, spouts-first stop). Tuples for a task in this worker go straight into its executor's queue;
-/// for a task elsewhere, into the <see cref="OutboundPath"/> of that task's worker, which the transport (in-process
+/// for a task elsewhere, into the <see cref="OutboundPath"/> of that task's executor, which the transport (in-process
 /// in local mode, gRPC between worker processes) carries as bytes to the other worker's <see cref="InboundPath"/>.
+/// One path per remote executor, not per remote worker: a full executor there holds back only the tuples meant for
+/// it (see <see cref="OutboundPath"/>).
 /// Executors see only sinks, so the transport changes nothing in them; a new assignment that moves other workers
 /// swaps the routing table, not the executors.
 /// </summary>
@@ -22,7 +24,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
     private readonly Executor?[] _localExecutorOfTask;
     private readonly TopologyContext?[] _contexts;
     private readonly IWorkerTransport _transport;
-    private readonly Dictionary<(WorkerEndpoint, TransferLane), OutboundPath> _outbound = [];
+    private readonly Dictionary<(WorkerEndpoint Worker, TransferLane Lane, int Executor), OutboundPath> _outbound = [];
     private readonly ExecutorTimer _timer = new(ExecutorPool.Shared);
     private readonly object _gate = new();
     private readonly HashSet<int> _myExecutors;
@@ -213,7 +215,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
             gone = [.. _outbound.Values.Where(p => !live.Contains(p))];
             foreach (var p in gone)
             {
-                _outbound.Remove((p.To, p.Lane));
+                _outbound.Remove((p.To, p.Lane, p.ToExecutor));
             }
         }
 
@@ -277,19 +279,19 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                     continue;
                 }
 
-                data[t] = SinkOf(worker, TransferLane.Data);
-                acking[t] = SinkOf(worker, TransferLane.Acking);
+                data[t] = SinkOf(worker, TransferLane.Data, spec.FirstTask);
+                acking[t] = SinkOf(worker, TransferLane.Acking, spec.FirstTask);
             }
         }
 
         return new RoutingTable([.. sinks], [.. batchSizes], data, acking);
 
-        int SinkOf(WorkerEndpoint worker, TransferLane lane)
+        int SinkOf(WorkerEndpoint worker, TransferLane lane, int executor)
         {
-            if (!_outbound.TryGetValue((worker, lane), out var path))
+            if (!_outbound.TryGetValue((worker, lane, executor), out var path))
             {
-                path = new OutboundPath(Definition, Services, _transport.Connect(Endpoint, worker, lane), worker, lane, NewCodec());
-                _outbound[(worker, lane)] = path;
+                path = new OutboundPath(Definition, Services, _transport.Connect(Endpoint, worker, lane), worker, executor, lane, NewCodec());
+                _outbound[(worker, lane, executor)] = path;
             }
 
             if (!indexOf.TryGetValue(path, out var index))

@@ -17,7 +17,7 @@ internal interface IWorkerTransport
     IFrameChannel Connect(WorkerEndpoint from, WorkerEndpoint to, TransferLane lane);
 }
 
-/// <summary>One direction of one lane between two workers. Used by one sending loop at a time.</summary>
+/// <summary>One direction of one lane from a worker to one executor of another. Used by one sending loop at a time.</summary>
 internal interface IFrameChannel : IAsyncDisposable
 {
     /// <summary>

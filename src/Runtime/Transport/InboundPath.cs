@@ -9,7 +9,8 @@ namespace StormSharp.Runtime.Transport;
 /// destination task) and published to the executors' queues in order. A frame is checked whole before any of it is
 /// delivered, so a garbage or truncated frame delivers nothing and its connection is dropped by the transport. When
 /// a queue is full, delivery waits for room, and the transport reads no further from that connection meanwhile:
-/// that is how a full worker holds back the workers that feed it.
+/// that is how a full executor holds back the workers that feed it. Each connection carries the tuples of one
+/// executor (one <see cref="OutboundPath"/> per destination executor), so the wait holds back nothing else.
 /// </summary>
 internal sealed class InboundPath(WorkerRuntime worker, Func<TupleCodec> newCodec)
 {

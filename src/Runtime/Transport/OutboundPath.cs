@@ -8,11 +8,18 @@ using StormSharp.Runtime.Tuples;
 namespace StormSharp.Runtime.Transport;
 
 /// <summary>
-/// A worker's tuples for one lane to one other worker: encoded into frames in the engine's wire format, held in a
+/// A worker's tuples for one executor in another worker, on one lane: encoded into frames in the engine's wire format, held in a
 /// buffer bounded by <c>topology.transfer.buffer.size</c> tuples, and sent in order by one loop. Executors hand
 /// batches over as to a local queue: a full buffer takes nothing, and the emitter keeps its tuples until
 /// <see cref="NotifyWhenRoom"/> wakes it. Shared by the worker's executors; they take a lock per batch, not per tuple.
 /// </summary>
+/// <remarks>
+/// A path and its channel carry the tuples of one destination executor only. The receiving worker stops reading a
+/// channel while the executor it feeds is full, and the tuples for that executor's other sources wait in their own
+/// paths; a channel shared by several executors would make the tuples for all of them wait behind the full one.
+/// Two workers whose chains cross back and forth then stop for good: each one's bolt waits for room in the other
+/// worker, behind tuples waiting for room in the first.
+/// </remarks>
 /// <remarks>
 /// Batches that arrive while the loop is sending are appended to the newest frame not yet sent (a frame is the format
 /// byte and the tuples one after the other, so two batches make one frame), up to <see cref="FrameCapacity"/> bytes.
@@ -41,18 +48,22 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
     private bool _disposed;
     private long _dropped;
 
-    public OutboundPath(TopologyDefinition definition, TopologyServices services, IFrameChannel channel, WorkerEndpoint to, TransferLane lane, TupleCodec codec)
+    public OutboundPath(TopologyDefinition definition, TopologyServices services, IFrameChannel channel, WorkerEndpoint to, int toExecutor, TransferLane lane, TupleCodec codec)
     {
         _definition = definition;
         _services = services;
         _channel = channel;
         To = to;
+        ToExecutor = toExecutor;
         Lane = lane;
         _writer = new TupleBatchWriter(codec);
         _capacity = Math.Max(1, definition.Settings.TransferBufferSize);
     }
 
     public WorkerEndpoint To { get; }
+
+    /// <summary>The first task of the executor this path feeds.</summary>
+    public int ToExecutor { get; }
 
     public TransferLane Lane { get; }
 
@@ -243,7 +254,7 @@ internal sealed class OutboundPath : ITupleSink, IAsyncDisposable
                 Interlocked.Add(ref _dropped, frame.Tuples);
                 if (!_stop.IsCancellationRequested)
                 {
-                    _services.Logger.LogWarning(e, "Worker transfer to {Worker} ({Lane}) dropped a frame of {Tuples} tuples", To, Lane, frame.Tuples);
+                    _services.Logger.LogWarning(e, "Worker transfer to {Worker} (executor of task {Task}, {Lane}) dropped a frame of {Tuples} tuples", To, ToExecutor, Lane, frame.Tuples);
                 }
             }
             finally

@@ -8,8 +8,8 @@ using StormSharp.Runtime.Transport;
 namespace StormSharp.Worker.Transport;
 
 /// <summary>
-/// One lane to one other worker: a gRPC client stream on a connection of its own (so that a stalled data lane
-/// cannot use up the HTTP/2 connection window the acking lane needs). It connects on first use and again after a
+/// One lane to one executor of another worker: a gRPC client stream on a connection of its own (so that a stalled
+/// stream cannot use up the HTTP/2 connection window the others need). It connects on first use and again after a
 /// failure, backing off; a frame that finds no connection within <see cref="TransferOptions.SendTimeout"/> is dropped
 /// with an exception, which the outbound path counts. Written by one send loop at a time.
 /// </summary>

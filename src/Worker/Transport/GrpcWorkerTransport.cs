@@ -12,7 +12,7 @@ namespace StormSharp.Worker.Transport;
 /// <summary>
 /// Worker-to-worker transfer over gRPC for one worker of one topology: a Kestrel server on the worker's slot port
 /// (HTTP/2, with TLS when <c>storm.messaging.tls</c>) receiving the other workers' frames, and one client stream per
-/// lane to each other worker. On a secured cluster every call carries the topology's worker token and the port
+/// lane to each executor of the other workers. On a secured cluster every call carries the topology's worker token and the port
 /// refuses calls without it (<see cref="TransferSecurity"/>).
 /// Bytes only; encoding, buffers and backpressure are the runtime's <see cref="OutboundPath"/> and
 /// <see cref="InboundPath"/>, the same the in-process transport uses.
