@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using StormSharp.Benchmarks.Cluster.Measurement;
 using StormSharp.Benchmarks.Cluster.Rig;
 using StormSharp.Benchmarks.Ysb.Topology;
 using StormSharp.Runtime;
-using StormSharp.Runtime.Stats;
 
 namespace StormSharp.Benchmarks.Ysb;
 
@@ -15,8 +15,8 @@ internal interface ITopologyHost : IDisposable
     /// <summary>CPU seconds the topology has used so far.</summary>
     double CpuSeconds();
 
-    /// <summary>What each component did, when the host can tell (local mode).</summary>
-    TopologyInfo? Info();
+    /// <summary>What each component did, a line each: where a stall or a loss shows first.</summary>
+    IReadOnlyList<string> Components();
 }
 
 /// <summary>Local mode: a LocalCluster in this process (its CPU is this process's, the result polling included).</summary>
@@ -39,7 +39,18 @@ internal sealed class LocalHost : ITopologyHost
         return self.TotalProcessorTime.TotalSeconds;
     }
 
-    public TopologyInfo? Info() => _cluster.GetTopologyInfo(_name);
+    public IReadOnlyList<string> Components() =>
+        _cluster.GetTopologyInfo(_name) is { } info
+            ? [.. info.Components.Select(c =>
+            {
+                var t = c.Total();
+                var error = c.Errors.Count == 0 ? string.Empty : $"; last of {c.Errors.Count} errors: {c.Errors[^1].Message}";
+                return Line(c.Id, t.Emitted, t.Executed, t.Acked, t.Failed, t.CompleteLatencyMs, error);
+            })]
+            : [];
+
+    internal static string Line(string id, long emitted, long executed, long acked, long failed, double completeLatencyMs, string error) =>
+        string.Create(CultureInfo.InvariantCulture, $"{id}: emitted {emitted:N0}, executed {executed:N0}, acked {acked:N0}, failed {failed:N0}, complete latency {completeLatencyMs:0.0} ms{error}");
 
     public void Dispose()
     {
@@ -76,7 +87,12 @@ internal sealed class ClusterHost : ITopologyHost
 
     public double CpuSeconds() => CpuClock.Seconds(_workers);
 
-    public TopologyInfo? Info() => null;
+    /// <summary>Nimbus's sums of the workers' last heartbeats, so a few seconds old.</summary>
+    public IReadOnlyList<string> Components() =>
+        _rig.Nimbus.Info(_name) is { } info
+            ? [.. info.Components.Select(c => LocalHost.Line(
+                c.Id, c.Emitted, c.Executed, c.Acked, c.Failed, c.CompleteLatencyMs, c.Errors == 0 ? string.Empty : $"; last of {c.Errors} errors: {c.LastError}"))]
+            : [];
 
     public void Dispose() => _rig.Kill(_name, _id);
 }

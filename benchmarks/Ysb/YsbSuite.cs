@@ -138,9 +138,9 @@ internal static class YsbSuite
             ("redis-server", (CpuClock.Seconds(redis.Pid) - cpu0.Redis) / seconds),
         };
         var windows = YsbStats.ReadAsync(db, result).GetAwaiter().GetResult();
-        if (host.Info() is { } info)
+        foreach (var line in host.Components())
         {
-            LogTopology(info);
+            Log("    " + line);
         }
 
         return new PointResult
@@ -185,17 +185,6 @@ internal static class YsbSuite
 
         Log($"  counts stopped at {seen:N0} of {views:N0} views");
         return (false, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-    }
-
-    /// <summary>What each component did, and its last error: where a stall or a loss shows first.</summary>
-    private static void LogTopology(TopologyInfo info)
-    {
-        foreach (var c in info.Components)
-        {
-            var t = c.Total();
-            var error = c.Errors.Count == 0 ? string.Empty : $"; last of {c.Errors.Count} errors: {c.Errors[^1].Message}";
-            Log(string.Create(CultureInfo.InvariantCulture, $"    {c.Id}: emitted {t.Emitted:N0}, executed {t.Executed:N0}, acked {t.Acked:N0}, failed {t.Failed:N0}, complete latency {t.CompleteLatencyMs:0.0} ms{error}"));
-        }
     }
 
     private static void Describe(PointResult p) =>
