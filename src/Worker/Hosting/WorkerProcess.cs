@@ -186,6 +186,11 @@ internal sealed class WorkerProcess
         var info = DistInfo.TryRead(dist) ?? throw new InvalidDataException($"no complete package in {dist}");
         var (topology, conf) = TopologyDocument.Read(File.ReadAllBytes(Path.Combine(dist, WorkerLayout.DocumentFileName)));
         conf[Config.TopologyName] = stormBase.Name;
+
+        // Paths on this host are the supervisor's to give, as Storm merges its cluster config under the topology's:
+        // what the topology keeps on local disk (the file state provider's checkpoints) goes under the supervisor's
+        // storm.local.dir, where the worker that replaces this one finds it, not under the submitter's setting.
+        conf[ClusterKeys.LocalDir] = options.Supervisor.LocalDir;
         TopologyLoadContext.LoadMain(Path.Combine(dist, info.EntryAssembly), out var context);
         var definition = new TopologyDefinition(a.TopologyId, stormBase.Name, topology, conf, context.ResolveType, rebuildComponents: true, executorCounts: stormBase.ComponentExecutors);
 
