@@ -23,6 +23,11 @@ namespace StormSharp.Connectors.Kafka;
 /// records back; only the commit point waits for it. A record that fails more often than
 /// <see cref="KafkaSpoutRetryExponentialBackoff.MaxRetries"/> is dropped with a reported error and counts as done,
 /// so the partition goes on committing. Acks and fails for partitions the task no longer holds are ignored.</para>
+/// <para>Records the broker dropped before the task read them (retention, or a committed offset older than the
+/// partition's first record): the consumer goes on from the first record the broker still has when the guarantee is
+/// at least once (auto.offset.reset earliest, as storm-kafka-client sets it), from the end otherwise; the task reports
+/// an error naming the partition and how many offsets were lost, and commits go past the gap. Records already read
+/// are kept in memory until done, so a failed record is retried even when the broker has dropped it since.</para>
 /// <para>The .NET Kafka client cannot attach commit metadata, so <see cref="FirstPollOffsetStrategy.Earliest"/> and
 /// <see cref="FirstPollOffsetStrategy.Latest"/> ignore every commit the task did not make itself since it opened:
 /// a worker restart reads such partitions from the start (or end) again, where storm-kafka-client would resume.</para>
@@ -80,14 +85,16 @@ public sealed class KafkaSpout : BaseRichSpout
         _retries = new PriorityQueue<KafkaSpoutMessageId, long>();
         _clientErrors = new ConcurrentQueue<string>();
 
-        var latest = _config.FirstPollOffsetStrategy is FirstPollOffsetStrategy.Latest or FirstPollOffsetStrategy.UncommittedLatest;
         var consumerConfig = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["bootstrap.servers"] = _config.BootstrapServers,
             ["group.id"] = _config.GroupId,
             ["enable.auto.commit"] = "false",
             ["enable.auto.offset.store"] = "false",
-            ["auto.offset.reset"] = latest ? "latest" : "earliest",
+            // Only used when the position is out of range (every start is an explicit offset): at least once goes on from
+            // the first record the broker still has, as storm-kafka-client does, whatever the first-poll strategy; at most
+            // once keeps Kafka's default (the end), which never reads a record twice.
+            ["auto.offset.reset"] = AtLeastOnce ? "earliest" : "latest",
             ["client.id"] = $"{context.StormId}-{context.ThisComponentId}-{context.ThisTaskId}",
         };
         foreach (var (key, value) in _config.KafkaProperties)
@@ -252,6 +259,12 @@ public sealed class KafkaSpout : BaseRichSpout
             if (!result.IsPartitionEOF && _partitions!.TryGetValue(result.TopicPartition, out var state)
                 && result.Offset.Value > state.LastPolled)
             {
+                var expected = state.NextExpected;
+                if (expected >= 0 && result.Offset.Value > expected)
+                {
+                    ReportIfDropped(result.TopicPartition, expected, result.Offset.Value);
+                }
+
                 state.Polled(result.Offset.Value);
                 var m = result.Message;
                 _waiting!.Enqueue(new KafkaRecord(result.Topic, result.Partition.Value, result.Offset.Value, m.Key, m.Value, m.Timestamp.UtcDateTime));
@@ -289,6 +302,27 @@ public sealed class KafkaSpout : BaseRichSpout
             // At most once: the records are committed before any of them is emitted.
             CommitOffsets(atMostOnce);
         }
+    }
+
+    /// <summary>
+    /// A record past the next offset expected is a gap: compaction and transaction markers make harmless ones, but when
+    /// the broker's first offset is past the expected one, the broker dropped records this task never read (retention)
+    /// and the consumer went on from its first record (auto.offset.reset). Those records are lost; nothing waits for
+    /// them, since only offsets polled are tracked, so commits go past the gap.
+    /// </summary>
+    private void ReportIfDropped(TopicPartition tp, long expected, long next)
+    {
+        // The low watermark comes with every fetch response, so this reads no more than the client already has.
+        var marks = _consumer!.GetWatermarkOffsets(tp);
+        if (marks is null || marks.Low.Value <= expected)
+        {
+            return;
+        }
+
+        var end = Math.Min(marks.Low.Value, next);
+        _collector!.ReportError(new InvalidOperationException(
+            $"Kafka partition {tp.Topic}-{tp.Partition.Value}: the broker dropped offsets {expected} to {end - 1} ({end - expected} records) " +
+            $"before this spout read them (retention); they are lost, and the spout goes on from offset {next}"));
     }
 
     private void Emit(KafkaRecord record, PartitionState state, KafkaSpoutMessageId? retry)

@@ -5,7 +5,8 @@ namespace StormSharp.Connectors.Tests.Infrastructure;
 
 /// <summary>
 /// librdkafka's mock cluster (a real Kafka-protocol broker in this process) on a loopback port, shared by a test
-/// class; each test uses its own topics and groups. The broker keeps about 5 MB per partition, so tests stay far below.
+/// class; each test uses its own topics and groups. The broker keeps about 5 MB per partition, so tests stay far below,
+/// except those that mean to make it drop records.
 /// </summary>
 public sealed class KafkaFixture : IDisposable
 {
@@ -60,6 +61,52 @@ public sealed class KafkaFixture : IDisposable
         {
             throw new InvalidOperationException($"producing {count} records to {topic}: {failed} failed or not delivered in 60 s");
         }
+    }
+
+    /// <summary>
+    /// Produces <paramref name="count"/> records of about <paramref name="valueBytes"/> bytes each to one partition, values
+    /// "value-i-xxx..." (from <paramref name="first"/>), and waits for every delivery: enough of them makes the broker
+    /// drop the partition's oldest records.
+    /// </summary>
+    public void ProduceTo(string topic, int partition, int count, int valueBytes, int first = 0)
+    {
+        var padding = new string('x', valueBytes);
+        var failed = 0;
+        for (var i = first; i < first + count; i++)
+        {
+            var message = new Message<string?, string?> { Key = "key-" + i, Value = "value-" + i + "-" + padding };
+            while (true)
+            {
+                try
+                {
+                    Producer.Produce(new TopicPartition(topic, partition), message, r =>
+                    {
+                        if (r.Error.IsError)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<string?, string?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    Producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+
+        if (Producer.Flush(TimeSpan.FromSeconds(60)) != 0 || Volatile.Read(ref failed) != 0)
+        {
+            throw new InvalidOperationException($"producing {count} records to {topic}-{partition}: {failed} failed or not delivered in 60 s");
+        }
+    }
+
+    /// <summary>A partition's first offset the broker still has (low watermark) and its end offset (high watermark).</summary>
+    public (long Low, long High) Watermarks(string topic, int partition)
+    {
+        using var c = NewConsumer("watermarks-" + Guid.NewGuid().ToString("N"));
+        var marks = c.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(10));
+        return (marks.Low.Value, marks.High.Value);
     }
 
     /// <summary>Each partition's end offset (high watermark).</summary>

@@ -21,6 +21,12 @@ internal sealed class PartitionState
     /// <summary>The first offset this task polled (for uncommitted counts before the first commit), or -1.</summary>
     public long FirstPolled { get; private set; } = -1;
 
+    /// <summary>
+    /// The offset the next record polled should have: after the last one polled, or the committed offset the task
+    /// started from; -1 when the task started from the partition's beginning or end, where any offset is expected.
+    /// </summary>
+    public long NextExpected => LastPolled >= 0 ? LastPolled + 1 : Committed;
+
     /// <summary>Records of this partition kept for retries, by offset (at-least-once only).</summary>
     public Dictionary<long, KafkaRecord> Records { get; } = [];
 
