@@ -76,6 +76,7 @@ public sealed class StatefulWindowedBoltTests : IDisposable
             Timeout,
             () => $"a checkpoint whose windows hold 20 tuples; have {WindowsCommitted().Held.Count}");
         Assert.DoesNotContain(Log.Steps(), s => s.Kind == "fire");
+        Assert.Equal(20, _cluster.GetTopologyInfo(_name).Component("win").HeldTuples);
         _cluster.KillTopology(_name);
 
         Interlocked.Exchange(ref Log.GateAt, -1);
