@@ -197,3 +197,23 @@ internal sealed class FailingPrepareBolt(string key) : BaseStatefulBolt<KeyValue
     {
     }
 }
+
+/// <summary>A stateful windowed bolt without persistence that records its windows and commits on the windowing board.</summary>
+internal sealed class VolatileRecordingBolt(string key) : BaseStatefulWindowedBolt<KeyValueState<string, long>>
+{
+    public override void InitState(KeyValueState<string, long> state)
+    {
+    }
+
+    public override void PreCommit(long txid) => WindowBoard.Of(key).Add("commit " + txid.ToString(CultureInfo.InvariantCulture));
+
+    public override void Execute(TupleWindow window)
+    {
+        static long[] Ns(IReadOnlyList<ITuple> ts) => ts.Select(t => t.GetLongByField("n")).ToArray();
+        WindowBoard.Of(key).Add(new WindowBoard.Fired(Ns(window.Get()), Ns(window.GetNew()), Ns(window.GetExpired()), window.StartTimestamp, window.EndTimestamp));
+    }
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer)
+    {
+    }
+}

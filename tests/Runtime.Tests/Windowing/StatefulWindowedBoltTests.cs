@@ -120,6 +120,40 @@ public sealed class StatefulWindowedBoltTests : IDisposable
     }
 
     [Fact]
+    public void VolatileStatefulWindow_AcksEachTupleOnlyOnceItLeftTheWindows_AndACheckpointCommittedAfter()
+    {
+        const int n = 20;
+        var board = WindowBoard.Of(_key);
+        try
+        {
+            var builder = new TopologyBuilder();
+            var numbers = Enumerable.Range(0, n).Select(i => new long[] { i, 0 }).ToArray();
+            builder.SetSpout("src", new ScriptSpout(_key, numbers, [], long.MinValue, 0));
+            builder.SetBolt("win", new VolatileRecordingBolt(_key).WithTumblingWindow(new BaseWindowedBolt.Count(5))).ShuffleGrouping("src");
+            _cluster.SubmitTopology(_name, Conf(), builder.CreateTopology());
+            Await.Until(() => board.Acked.Count == n, Timeout, () => $"{n} acks, have {board.Acked.Count}");
+
+            var events = board.Snapshot();
+            foreach (var x in Enumerable.Range(0, n).Select(i => (long)i))
+            {
+                var ackAt = events.FindIndex(e => e is long l && l == x);
+                var lastWindow = events.FindLastIndex(ackAt, e => e is WindowBoard.Fired w && w.All.Contains(x));
+                Assert.True(lastWindow >= 0, $"tuple {x} was acked before a window held it");
+                Assert.DoesNotContain(events.Skip(ackAt), e => e is WindowBoard.Fired w && w.All.Contains(x));
+                var commit = events.FindIndex(lastWindow, ackAt - lastWindow, e => e is string c && c.StartsWith("commit", StringComparison.Ordinal));
+                Assert.True(commit > lastWindow, $"tuple {x} was acked without a checkpoint committing after its last window");
+            }
+
+            Assert.All(board.Acked.Values, count => Assert.Equal(1, count));
+            Assert.Empty(board.Failed);
+        }
+        finally
+        {
+            WindowBoard.Forget(_key);
+        }
+    }
+
+    [Fact]
     public void VolatileStatefulWindow_OverACheckpointableSpout_IsRefusedNamingTheBoltAndTheSpout()
     {
         var builder = new TopologyBuilder();
