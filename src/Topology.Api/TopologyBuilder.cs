@@ -44,11 +44,19 @@ public sealed class TopologyBuilder
 
     /// <summary>
     /// Adds a windowed bolt run by <paramref name="parallelismHint"/> executors: its inputs are held in windows as its
-    /// configuration (<see cref="Windowing.BaseWindowedBolt"/>) describes and acked as they leave every window.
+    /// configuration (<see cref="Windowing.BaseWindowedBolt"/>) describes and acked as they leave every window. A bolt
+    /// that implements <see cref="Windowing.IStatefulWindowedBolt{TState}"/> is added as a stateful bolt (see
+    /// <see cref="SetStatefulBolt{TState}(string, State.IStatefulBolt{TState}, int)"/>), its windows kept by the
+    /// checkpoints when it is persistent.
     /// </summary>
     public BoltDeclarer SetBolt(string id, Windowing.IWindowedBolt bolt, int parallelismHint = 1)
     {
         ArgumentNullException.ThrowIfNull(bolt);
+        if (Windowing.StatefulWindowedBolts.StateTypeOf(bolt) is { } stateType)
+        {
+            return AddStateful(id, Windowing.StatefulWindowedBolts.Wrap(bolt, stateType), stateType, parallelismHint);
+        }
+
         var entry = new Entry(id, new Windowing.WindowedBoltExecutor(bolt), false, parallelismHint);
         _entries.Add(entry);
         return new BoltDeclarer(entry);
@@ -78,6 +86,7 @@ public sealed class TopologyBuilder
         var problems = new List<string>();
         var components = new List<ComponentDeclaration>();
         var entries = _entries.Any(e => e.Component is State.StatefulBoltExecutor) ? WithCheckpoints(_entries) : _entries;
+        problems.AddRange(VolatileWindowsOverCheckpointableSpouts());
         foreach (var e in entries.Where(e => e.IsSpout).Concat(entries.Where(e => !e.IsSpout)))
         {
             var declarer = new OutputsDeclarer();
@@ -157,6 +166,51 @@ public sealed class TopologyBuilder
         }
 
         return new StormTopology(components);
+    }
+
+    /// <summary>
+    /// Stateful windowed bolts without persistence that read, directly or through other bolts, from a checkpointable
+    /// spout: a recovery rewinds that spout to its checkpointed position, past the tuples the windows held, which
+    /// would be lost.
+    /// </summary>
+    private IEnumerable<string> VolatileWindowsOverCheckpointableSpouts()
+    {
+        var byId = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach (var e in _entries)
+        {
+            byId.TryAdd(e.Id, e);
+        }
+
+        foreach (var e in _entries.Where(e => Windowing.StatefulWindowedBolts.IsVolatile(e.Component)))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>([e.Id]);
+            while (pending.Count > 0)
+            {
+                if (!byId.TryGetValue(pending.Pop(), out var current))
+                {
+                    continue;
+                }
+
+                foreach (var (stream, _, _) in current.Inputs)
+                {
+                    if (!seen.Add(stream.ComponentId) || !byId.TryGetValue(stream.ComponentId, out var source))
+                    {
+                        continue;
+                    }
+
+                    if (source.Component is State.ICheckpointableSpout)
+                    {
+                        yield return $"component '{e.Id}': a stateful windowed bolt without persistence reads from the checkpointable spout " +
+                            $"'{source.Id}', whose recovery would not replay what the windows held; call WithPersistence() on the bolt";
+                    }
+                    else if (!source.IsSpout)
+                    {
+                        pending.Push(source.Id);
+                    }
+                }
+            }
+        }
     }
 
     private BoltDeclarer AddStateful(string id, IRichBolt bolt, Type stateType, int parallelismHint)

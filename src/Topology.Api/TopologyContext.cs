@@ -60,6 +60,9 @@ public sealed class TopologyContext
     /// <summary>This worker's port (0 in local mode).</summary>
     public int ThisWorkerPort { get; }
 
+    /// <summary>The worker's encoding of tuples, for the engine's wrappers that keep tuples across restarts; null outside a worker.</summary>
+    internal ITupleCodec? TupleCodec { get; init; }
+
     /// <summary>The task ids of <paramref name="componentId"/>, ascending; empty for an unknown component.</summary>
     public IReadOnlyList<int> GetComponentTasks(string componentId) =>
         _componentTasks.TryGetValue(componentId, out var t) ? t : [];

@@ -143,7 +143,7 @@ internal sealed class LocalNimbus : IAsyncDisposable
             {
                 var all = c.Total();
                 var recent = c.Total(Runtime.Stats.StatsWindows.TenMinutes);
-                info.Components.Add(new ComponentSummary
+                var summary = new ComponentSummary
                 {
                     Id = c.Id,
                     Spout = c.IsSpout,
@@ -159,7 +159,13 @@ internal sealed class LocalNimbus : IAsyncDisposable
                     Capacity = c.Capacity,
                     Errors = c.Errors.Count,
                     LastError = c.Errors.Count > 0 ? c.Errors[^1].Message : string.Empty,
-                });
+                };
+                if (c.HeldTuples is { } held)
+                {
+                    summary.HeldTuples = held;
+                }
+
+                info.Components.Add(summary);
             }
 
             return Task.FromResult(info);

@@ -106,7 +106,7 @@ internal sealed partial class NimbusCore
             var errors = await _state.GetErrorsAsync(id, component, ct).ConfigureAwait(false);
             var acked = mine.Sum(s => s.Acked);
             var executed = mine.Sum(s => s.Executed);
-            info.Components.Add(new ComponentSummary
+            var summary = new ComponentSummary
             {
                 Id = component,
                 Spout = mine.Any(s => s.Spout),
@@ -122,7 +122,13 @@ internal sealed partial class NimbusCore
                 Capacity = mine.Count > 0 ? mine.Max(s => s.Capacity) : 0,
                 Errors = errors.Count,
                 LastError = errors.Count > 0 ? errors[0].Message : string.Empty,
-            });
+            };
+            if (mine.Any(s => s.HasHeldTuples))
+            {
+                summary.HeldTuples = mine.Sum(s => s.HeldTuples);
+            }
+
+            info.Components.Add(summary);
         }
 
         return info;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StormSharp.Runtime.Tuples;
 using StormSharp.Topology;
 using StormSharp.Topology.Internal.Multilang;
+using StormSharp.Topology.Windowing;
 
 namespace StormSharp.Runtime.Execution;
 
@@ -15,6 +16,7 @@ internal sealed class BoltExecutor : Executor
 {
     private readonly BoltTask[] _tasks;
     private readonly IShellComponent[]? _shells;
+    private readonly IHeldTuplesGauge[]? _windows;
     private readonly long _tickTicks;
     private readonly int _tickSecs;
     private long _nextTick;
@@ -31,6 +33,8 @@ internal sealed class BoltExecutor : Executor
         // Multilang bolts take input from their subprocesses too: the executor pumps them each cycle, and they wake it.
         var shells = bolts.OfType<IShellComponent>().ToArray();
         _shells = shells.Length > 0 ? shells : null;
+        var windows = bolts.Select(HeldTuplesGauges.Of).OfType<IHeldTuplesGauge>().ToArray();
+        _windows = windows.Length > 0 ? windows : null;
         _tickSecs = runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqSecs) ?? 0;
         _tickTicks = _tickSecs * Stopwatch.Frequency;
         if (_tickTicks == 0 && runtime.Definition.ComponentInt(componentId, Config.TopologyTickTupleFreqMillis) is { } tickMillis)
@@ -43,6 +47,25 @@ internal sealed class BoltExecutor : Executor
     }
 
     public override bool IsSpout => false;
+
+    public override long? HeldTuples
+    {
+        get
+        {
+            if (_windows is null)
+            {
+                return null;
+            }
+
+            long held = 0;
+            foreach (var w in _windows)
+            {
+                held += w.HeldTuples;
+            }
+
+            return held;
+        }
+    }
 
     protected override void Init()
     {

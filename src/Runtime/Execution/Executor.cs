@@ -191,6 +191,9 @@ internal abstract class Executor : IPoolTurn
 
     public abstract bool IsSpout { get; }
 
+    /// <summary>Tuples this executor's windowed bolts hold now, or null when it runs none; read from any thread.</summary>
+    public virtual long? HeldTuples => null;
+
     protected Random Random { get; }
 
     protected ILogger Logger { get; }

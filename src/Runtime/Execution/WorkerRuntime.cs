@@ -28,6 +28,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
     private readonly ExecutorTimer _timer = new(ExecutorPool.Shared);
     private readonly object _gate = new();
     private readonly HashSet<int> _myExecutors;
+    private readonly StoredTupleCodec _storedTuples;
     private volatile RoutingTable _routing;
     private bool _started;
     private bool _disposed;
@@ -40,6 +41,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
         _transport = transport;
         _localExecutorOfTask = new Executor?[definition.TaskCount + 1];
         _contexts = new TopologyContext?[definition.TaskCount + 1];
+        _storedTuples = new StoredTupleCodec(definition);
         var mine = definition.Executors.Where(e => assignment.WorkerOf(e) == endpoint).ToList();
         if (mine.Count == 0)
         {
@@ -243,7 +245,10 @@ internal sealed class WorkerRuntime : IAsyncDisposable
     public IReadOnlyDictionary<string, object?> ComponentConf(string componentId) => Definition.ComponentConf(componentId);
 
     public TopologyContext ContextFor(int task) =>
-        _contexts[task] ??= new TopologyContext(Definition.Topology, Definition.StormId, Definition.TaskToComponent, task, WorkerTasks, Endpoint.Port);
+        _contexts[task] ??= new TopologyContext(Definition.Topology, Definition.StormId, Definition.TaskToComponent, task, WorkerTasks, Endpoint.Port)
+        {
+            TupleCodec = _storedTuples,
+        };
 
     public void ReportError(string componentId, int task, Exception error) => Services.ReportError(componentId, task, error);
 

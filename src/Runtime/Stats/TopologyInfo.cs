@@ -38,6 +38,7 @@ public sealed record ErrorInfo(DateTimeOffset Time, int Task, string Message, st
 /// <param name="Windows">Per window (seconds; 0 for all time), per stream.</param>
 /// <param name="Capacity">Bolt: the busiest executor's fraction of the last 10 minutes spent executing (1 = saturated).</param>
 /// <param name="Errors">The last errors, newest last.</param>
+/// <param name="HeldTuples">Windowed bolt: the tuples its windows hold now, over all its tasks; null for other components.</param>
 public sealed record ComponentInfo(
     string Id,
     bool IsSpout,
@@ -45,7 +46,8 @@ public sealed record ComponentInfo(
     int Tasks,
     IReadOnlyDictionary<int, IReadOnlyList<StreamStats>> Windows,
     double Capacity,
-    IReadOnlyList<ErrorInfo> Errors)
+    IReadOnlyList<ErrorInfo> Errors,
+    long? HeldTuples = null)
 {
     /// <summary>
     /// The sum over the component's own streams for one window (latencies weighted by their counts). System streams

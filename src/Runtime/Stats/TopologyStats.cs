@@ -54,12 +54,27 @@ internal static class TopologyStats
                 list.Sum(e => e.TaskIds.Length),
                 windows,
                 list[0].IsSpout ? 0 : capacity,
-                services.ErrorsOf(group.Key)));
+                services.ErrorsOf(group.Key),
+                HeldTuples(list)));
         }
 
         var order = definition.Executors.Select(p => p.ComponentId).Distinct().ToList();
         components.Sort((a, b) => order.IndexOf(a.Id).CompareTo(order.IndexOf(b.Id)));
         return new TopologyInfo(definition.StormId, definition.Name, status, services.Uptime, workers, executors.Count, definition.TaskCount, components);
+    }
+
+    private static long? HeldTuples(List<Executor> executors)
+    {
+        long? held = null;
+        foreach (var e in executors)
+        {
+            if (e.HeldTuples is { } h)
+            {
+                held = (held ?? 0) + h;
+            }
+        }
+
+        return held;
     }
 
     private static List<StreamStats> StreamsOf(IReadOnlyList<StreamInfo> streamList, string componentId, bool isSpout, long[] sum)

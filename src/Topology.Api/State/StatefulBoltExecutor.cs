@@ -141,8 +141,8 @@ internal sealed class StatefulBoltExecutor : CheckpointParticipant
                 FailHeld();
                 _state!.Rollback();
                 ((IReloadableState)_state).Reload();
-                _failedSinceCheckpoint = false;
                 _initState!.Invoke(_bolt, [_state]);
+                _failedSinceCheckpoint = false; // after InitState, which may fail what a rolled-back window held
                 _initialized = true;
                 var pending = _pending!.ToArray();
                 _pending.Clear();

@@ -314,6 +314,99 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         ReleaseOldest(n, released);
     }
 
+    /// <summary>
+    /// What a checkpoint keeps of this manager: the events held and those of the last window fired (which the next
+    /// window reports as expired, even once released), by sequence number and time, and the counters that decide the
+    /// next fires. <paramref name="tuples"/> receives every event's tuple by sequence number, held ones first.
+    /// </summary>
+    public WindowSnapshot Snapshot(List<(long Seq, ITuple Tuple)> tuples)
+    {
+        var held = new List<long[]>(_events.Count);
+        var heldSeqs = new HashSet<long>(_events.Count);
+        foreach (var e in _events)
+        {
+            held.Add([e.Seq, e.Ts]);
+            heldSeqs.Add(e.Seq);
+            tuples.Add((e.Seq, e.Tuple));
+        }
+
+        var last = new List<long[]>(_previous.Count);
+        foreach (var e in _previous)
+        {
+            last.Add([e.Seq, e.Ts]);
+            if (!heldSeqs.Contains(e.Seq))
+            {
+                tuples.Add((e.Seq, e.Tuple));
+            }
+        }
+
+        return new WindowSnapshot(held, last, _fires, _seq, _sinceFire, _lastFiredEnd, _counted, Watermark, new Dictionary<int, long>(_maxTsByTask));
+    }
+
+    /// <summary>Takes the state <paramref name="snapshot"/> recorded, with the tuples <paramref name="tupleOf"/> gives by sequence number.</summary>
+    public void Restore(WindowSnapshot snapshot, Func<long, ITuple> tupleOf)
+    {
+        var bySeq = new Dictionary<long, Event>();
+        Event EventOf(long[] item)
+        {
+            if (!bySeq.TryGetValue(item[0], out var e))
+            {
+                bySeq[item[0]] = e = new Event(tupleOf(item[0]), item[1], item[0]);
+            }
+
+            return e;
+        }
+
+        _events.Clear();
+        foreach (var item in snapshot.Held)
+        {
+            _events.Add(EventOf(item));
+        }
+
+        _previous = [];
+        foreach (var item in snapshot.Last)
+        {
+            var e = EventOf(item);
+            e.LastFire = snapshot.Fires;
+            _previous.Add(e);
+        }
+
+        _spare = [];
+        _fires = snapshot.Fires;
+        _seq = snapshot.Seq;
+        _sinceFire = snapshot.SinceFire;
+        _lastFiredEnd = snapshot.LastFiredEnd;
+        _counted = snapshot.Counted;
+        Watermark = snapshot.Watermark;
+        _maxTsByTask.Clear();
+        foreach (var (task, ts) in snapshot.MaxTsByTask)
+        {
+            _maxTsByTask[task] = ts;
+        }
+    }
+
+    /// <summary>
+    /// Starts over as if no tuple had come (event time included: replayed tuples are not late); returns the tuples
+    /// held, which no window will see now.
+    /// </summary>
+    public List<ITuple> Clear()
+    {
+        var held = new List<ITuple>(_events.Count);
+        foreach (var e in _events)
+        {
+            held.Add(e.Tuple);
+        }
+
+        _events.Clear();
+        _previous = [];
+        _counted = 0;
+        _sinceFire = 0;
+        _lastFiredEnd = long.MinValue;
+        _maxTsByTask.Clear();
+        Watermark = long.MinValue;
+        return held;
+    }
+
     private static long AlignUp(long ts, long slide)
     {
         var r = ts % slide;
@@ -337,3 +430,18 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         public long LastFire { get; set; }
     }
 }
+
+/// <summary>
+/// A <see cref="WindowManager"/>'s state as a checkpoint keeps it (JSON): the held events and the last window's
+/// events, each as [sequence number, time], and the counters.
+/// </summary>
+internal sealed record WindowSnapshot(
+    List<long[]> Held,
+    List<long[]> Last,
+    long Fires,
+    long Seq,
+    int SinceFire,
+    long LastFiredEnd,
+    int Counted,
+    long Watermark,
+    Dictionary<int, long> MaxTsByTask);

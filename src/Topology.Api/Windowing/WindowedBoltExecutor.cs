@@ -5,16 +5,25 @@ namespace StormSharp.Topology.Windowing;
 /// task's <see cref="WindowManager"/>, fires windows on the inputs themselves (count slides) or on tick tuples (time
 /// slides, watermarks), acks each input once no window still to fire can hold it, and sends late tuples to the late
 /// tuple stream. Ticks come from <c>topology.tick.tuple.freq.millis</c>, which this wrapper sets, so windows fire on
-/// the executor's thread like any Execute.
+/// the executor's thread like any Execute. A persistent window (a stateful windowed bolt's, whose checkpoints keep the
+/// window) acks each input as soon as the window holds it instead, and emits unanchored, as Storm's
+/// PersistentWindowedBoltExecutor does: the checkpoint, not the ack tree, is then what keeps the tuple.
 /// </summary>
-internal sealed class WindowedBoltExecutor : IRichBolt
+internal sealed class WindowedBoltExecutor : IRichBolt, IHeldTuplesGauge
 {
     /// <summary>The one field of a late tuple stream: the late tuple's values.</summary>
     public const string LateTupleField = "late_tuple";
 
     private readonly IWindowedBolt _bolt;
+    private readonly bool _persistent;
     [NonSerialized]
     private WindowManager? _manager;
+    [NonSerialized]
+    private bool _eventTime;
+    [NonSerialized]
+    private int _inputTasks;
+    [NonSerialized]
+    private int _held;
     [NonSerialized]
     private WindowedCollector? _collector;
     [NonSerialized]
@@ -24,16 +33,19 @@ internal sealed class WindowedBoltExecutor : IRichBolt
     [NonSerialized]
     private Action<TupleWindow>? _fire;
 
-    public WindowedBoltExecutor(IWindowedBolt bolt)
+    public WindowedBoltExecutor(IWindowedBolt bolt, bool persistent = false)
     {
         _bolt = bolt;
+        _persistent = persistent;
     }
 
     /// <summary>The bolt being windowed.</summary>
     public IWindowedBolt Bolt => _bolt;
 
-    /// <summary>Tuples this task holds now (for tests and stats).</summary>
-    public int Held => _manager?.Held ?? 0;
+    /// <summary>Tuples this task's windows hold, as of the end of the last Execute; read from any thread.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    long IHeldTuplesGauge.HeldTuples => Held;
 
     public void Prepare(IReadOnlyDictionary<string, object?> conf, TopologyContext context, IOutputCollector collector)
     {
@@ -44,10 +56,8 @@ internal sealed class WindowedBoltExecutor : IRichBolt
         }
 
         _settings = WindowSettings.Read(conf);
-        var eventTime = _settings.TimestampField is not null || _bolt.TimestampExtractor is not null;
-        _manager = new WindowManager(_settings, eventTime);
-        _manager.Start(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        if (eventTime)
+        _eventTime = _settings.TimestampField is not null || _bolt.TimestampExtractor is not null;
+        if (_eventTime)
         {
             // The watermark waits for every task that feeds this one on a user stream.
             var tasks = new HashSet<int>();
@@ -59,11 +69,12 @@ internal sealed class WindowedBoltExecutor : IRichBolt
                 }
             }
 
-            _manager.ExpectInputTasks(tasks.Count);
+            _inputTasks = tasks.Count;
         }
 
+        _manager = NewManager();
         _released = [];
-        _collector = new WindowedCollector(collector);
+        _collector = new WindowedCollector(collector, anchorToWindow: !_persistent);
         _fire = w =>
         {
             _collector.Window = w;
@@ -97,6 +108,8 @@ internal sealed class WindowedBoltExecutor : IRichBolt
             return;
         }
 
+        bool held;
+
         long ts;
         if (_bolt.TimestampExtractor is { } extractor)
         {
@@ -127,20 +140,46 @@ internal sealed class WindowedBoltExecutor : IRichBolt
 
         try
         {
-            if (!manager.Add(input, ts, now, _fire!, _released!))
+            held = manager.Add(input, ts, now, _fire!, _released!);
+            if (!held && _settings!.LateTupleStream is { } late)
             {
-                if (_settings!.LateTupleStream is { } late)
-                {
-                    _collector!.Inner.Emit(late, input, [new List<object?>(input.Values)]);
-                }
-
-                _collector!.Inner.Ack(input);
+                _collector!.Inner.Emit(late, input, [new List<object?>(input.Values)]);
             }
         }
         finally
         {
             AckReleased();
         }
+
+        if (!held || _persistent)
+        {
+            _collector!.Inner.Ack(input);
+        }
+    }
+
+    /// <summary>The windows' state for a checkpoint; <paramref name="tuples"/> receives the tuples it refers to.</summary>
+    public WindowSnapshot Snapshot(List<(long Seq, ITuple Tuple)> tuples) => _manager!.Snapshot(tuples);
+
+    /// <summary>Windows as <paramref name="snapshot"/> recorded them (empty when null), the tuples from <paramref name="tupleOf"/>.</summary>
+    public void Restore(WindowSnapshot? snapshot, Func<long, ITuple> tupleOf)
+    {
+        var manager = NewManager();
+        if (snapshot is not null)
+        {
+            manager.Restore(snapshot, tupleOf);
+        }
+
+        _manager = manager;
+        _released!.Clear();
+        Volatile.Write(ref _held, manager.Held);
+    }
+
+    /// <summary>Empties the windows; returns the tuples they held, neither acked nor failed.</summary>
+    public List<ITuple> Clear()
+    {
+        var held = _manager!.Clear();
+        Volatile.Write(ref _held, 0);
+        return held;
     }
 
     public void Cleanup() => _bolt.Cleanup();
@@ -178,23 +217,46 @@ internal sealed class WindowedBoltExecutor : IRichBolt
         return conf;
     }
 
+    private WindowManager NewManager()
+    {
+        var manager = new WindowManager(_settings!, _eventTime);
+        manager.Start(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (_eventTime)
+        {
+            manager.ExpectInputTasks(_inputTasks);
+        }
+
+        return manager;
+    }
+
     private void AckReleased()
     {
         var released = _released!;
-        for (var i = 0; i < released.Count; i++)
+        if (!_persistent)
         {
-            _collector!.Inner.Ack(released[i]);
+            // A persistent window acked its tuples as they came.
+            for (var i = 0; i < released.Count; i++)
+            {
+                _collector!.Inner.Ack(released[i]);
+            }
         }
 
         released.Clear();
+        Volatile.Write(ref _held, _manager!.Held);
     }
 
-    /// <summary>Anchors an unanchored emit to every tuple of the window being executed, as Storm does.</summary>
-    private sealed class WindowedCollector(IOutputCollector inner) : IOutputCollector
+    /// <summary>Anchors an unanchored emit to every tuple of the window being executed, as Storm does (unless the window is persistent).</summary>
+    private sealed class WindowedCollector(IOutputCollector inner, bool anchorToWindow) : IOutputCollector
     {
+        private TupleWindow? _window;
+
         public IOutputCollector Inner => inner;
 
-        public TupleWindow? Window { get; set; }
+        public TupleWindow? Window
+        {
+            get => _window;
+            set => _window = anchorToWindow ? value : null;
+        }
 
         public IReadOnlyList<int> Emit(string streamId, IEnumerable<ITuple>? anchors, IReadOnlyList<object?> tuple) =>
             inner.Emit(streamId, anchors ?? Window?.Get(), tuple);

@@ -80,6 +80,12 @@ internal sealed partial class RestApi
         }
 
         result[c.Spout ? "spoutSummary" : "boltStats"] = summary;
+        if (executors.Any(e => e.HasHeldTuples))
+        {
+            // Not in Storm's API: a windowed bolt's held tuples, a gauge (now, not per window).
+            result["heldTuples"] = executors.Sum(e => e.HeldTuples);
+        }
+
         var streams = executors.SelectMany(e => e.Streams).Where(s => s.WindowSecs == window && WindowTotals.Visible(s, sys))
             .GroupBy(s => (s.Stream, s.Input)).OrderBy(g => g.Key.Stream, StringComparer.Ordinal).ToList();
         var outputs = new JsonArray();
@@ -160,6 +166,10 @@ internal sealed partial class RestApi
                 o["executeLatency"] = StormFormat.Fixed3(t.ExecuteLatencyMs);
                 o["processLatency"] = StormFormat.Fixed3(t.ProcessLatencyMs);
                 o["capacity"] = StormFormat.Fixed3(e.Capacity);
+                if (e.HasHeldTuples)
+                {
+                    o["heldTuples"] = e.HeldTuples;
+                }
             }
 
             executorStats.Add(o);

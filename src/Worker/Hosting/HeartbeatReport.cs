@@ -47,6 +47,11 @@ internal static class HeartbeatReport
                 ProcessLatencyTotalMs = e.IsSpout ? 0 : all.ProcessLatencyMs * all.Acked,
             });
             var reported = beat.Executors[^1];
+            if (c.HeldTuples is { } held)
+            {
+                reported.HeldTuples = held;
+            }
+
             reported.AckLatencyBuckets.Add(e.Stats.AckLatencyBuckets.ToArray());
             foreach (var (window, streams) in c.Windows)
             {

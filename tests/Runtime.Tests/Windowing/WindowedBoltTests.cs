@@ -191,6 +191,30 @@ public sealed class WindowedBoltTests : IDisposable
         Assert.Contains(Config.TopologyMaxSpoutPending, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void HeldTuplesStat_IsWhatTheWindowHoldsAtAQuietPoint_AndDropsWhenTheWindowReleasesItsTuples()
+    {
+        // Nine tuples into tumbling windows of five: the first window fires and releases 0..4, the window holds 5..8.
+        // The tenth tuple waits for the test to open the gate (MaxEnd at its highest), then fires and releases the rest.
+        var name = "windows-" + _key[..8];
+        Run(new RecordingWindowBolt(_key).WithTumblingWindow(new BaseWindowedBolt.Count(5)), Numbered(9), Numbered(10)[9..], gateEnd: long.MaxValue);
+        Await.Until(
+            () => Interlocked.Read(ref Log.Emitted) == 9 && Log.Acked.Count == 5 && Held(name) == 4,
+            Timeout,
+            () => $"9 emitted, 5 acked and 4 held; have {Interlocked.Read(ref Log.Emitted)}, {Log.Acked.Count} and {Held(name)}");
+        Assert.Equal(Interlocked.Read(ref Log.Emitted) - Log.Acked.Count, Held(name));
+        Assert.Null(_cluster.GetTopologyInfo(name).Component("src").HeldTuples);
+
+        Interlocked.Exchange(ref Log.MaxEnd, long.MaxValue);
+        Await.Until(
+            () => Log.Acked.Count == 10 && Held(name) == 0,
+            Timeout,
+            () => $"10 acked and none held; have {Log.Acked.Count} and {Held(name)}");
+        Assert.Equal(2, Log.Windows().Count);
+    }
+
+    private long? Held(string name) => _cluster.GetTopologyInfo(name).Component("win").HeldTuples;
+
     private void Run(BaseWindowedBolt bolt, long[][] first, long[][]? second = null, long gateEnd = long.MinValue, int pauseMs = 0, bool withLateRecorder = false)
     {
         var builder = new TopologyBuilder();

@@ -14,7 +14,7 @@
     const crumbs = document.getElementById("crumbs");
     crumbs.replaceChildren(" / ", topologyLink(c.topologyId, c.name), " / " + c.id);
     keyValues("summary", [["Id", c.id], ["Topology", topologyLink(c.topologyId, c.name)], ["Status", status(c.topologyStatus)], ["Type", c.componentType],
-      ["Executors", c.executors], ["Tasks", c.tasks]]);
+      ["Executors", c.executors], ["Tasks", c.tasks], ...(c.heldTuples !== undefined ? [["Tuples held in windows", c.heldTuples]] : [])]);
     storm.windowLinks("windows", c.window);
     const latencyColumns = spout
       ? [{ title: "Complete latency (ms)", value: s => s.completeLatency, num: true }]
@@ -55,7 +55,8 @@
       { title: "Transferred", value: e => e.transferred, num: true },
       ...(spout ? [{ title: "Complete latency (ms)", value: e => e.completeLatency, num: true }]
         : [{ title: "Capacity (last 10m)", value: e => e.capacity, num: true }, { title: "Execute latency (ms)", value: e => e.executeLatency, num: true },
-          { title: "Executed", value: e => e.executed, num: true }, { title: "Process latency (ms)", value: e => e.processLatency, num: true }]),
+          { title: "Executed", value: e => e.executed, num: true }, { title: "Process latency (ms)", value: e => e.processLatency, num: true },
+          ...(c.heldTuples !== undefined ? [{ title: "Held in windows", value: e => e.heldTuples, num: true }] : [])]),
       { title: "Acked", value: e => e.acked, num: true },
       { title: "Failed", value: e => e.failed, num: true },
     ], c.executorStats, "no executor has reported yet");
