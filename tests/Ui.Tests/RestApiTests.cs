@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StormSharp.Integration.Tests.Infrastructure;
@@ -199,5 +200,32 @@ public sealed class RestApiTests(StandaloneServerFixture zooKeeper)
             "the killed topology to leave the topology summary",
             TimeSpan.FromSeconds(30));
         Assert.Equal(404, (await rig.FailAsync(HttpMethod.Get, $"/api/v1/topology/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task RestApi_WindowedBoltOnACluster_ShowsTheTuplesItsWindowsHold_AndOtherComponentsShowNone()
+    {
+        // The gauge travels from the worker's executors in its heartbeats to Nimbus, and from Nimbus to the REST API.
+        await using var rig = await UiRig.StartAsync(zooKeeper);
+        var dll = typeof(RestApiTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "WindowedTopNTargetPath").Value!;
+        var id = (await rig.Cluster.StormAsync("jar", dll, "StormSharp.Examples.WindowedTopN.WindowedTopNTopology")).Trim();
+
+        // A 5 s window sliding every second over a spout that never stops always holds some tuples.
+        JsonObject? page = null;
+        await rig.Cluster.UntilAsync(
+            async () =>
+            {
+                page = await rig.GetAsync($"/api/v1/topology/{id}/component/top-n");
+                return page["heldTuples"] is { } held && Num(held) > 0;
+            },
+            "the windowed bolt's page to show the tuples its window holds",
+            ClusterRig.WorkerStart);
+        var executors = page!["executorStats"]!.AsArray();
+        Assert.Single(executors);
+        Assert.True(Num(executors[0]!["heldTuples"]) > 0, executors.ToJsonString());
+
+        var spout = await rig.GetAsync($"/api/v1/topology/{id}/component/words");
+        Assert.Null(spout["heldTuples"]);
+        Assert.All(spout["executorStats"]!.AsArray(), e => Assert.Null(e!["heldTuples"]));
     }
 }
