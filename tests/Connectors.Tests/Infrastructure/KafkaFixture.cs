@@ -32,36 +32,8 @@ public sealed class KafkaFixture : IDisposable
     public string NewName(string prefix) => $"{prefix}-{Interlocked.Increment(ref _next)}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>Produces <paramref name="count"/> records "key-i" / "value-i" (from <paramref name="first"/>) and waits for every delivery.</summary>
-    public void Produce(string topic, int count, int first = 0, string valuePrefix = "value-")
-    {
-        var failed = 0;
-        for (var i = first; i < first + count; i++)
-        {
-            while (true)
-            {
-                try
-                {
-                    Producer.Produce(topic, new Message<string?, string?> { Key = "key-" + i, Value = valuePrefix + i }, r =>
-                    {
-                        if (r.Error.IsError)
-                        {
-                            Interlocked.Increment(ref failed);
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<string?, string?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    Producer.Poll(TimeSpan.FromMilliseconds(50));
-                }
-            }
-        }
-
-        if (Producer.Flush(TimeSpan.FromSeconds(60)) != 0 || Volatile.Read(ref failed) != 0)
-        {
-            throw new InvalidOperationException($"producing {count} records to {topic}: {failed} failed or not delivered in 60 s");
-        }
-    }
+    public void Produce(string topic, int count, int first = 0, string valuePrefix = "value-") =>
+        ProduceAll(new TopicPartition(topic, Partition.Any), count, first, i => valuePrefix + i);
 
     /// <summary>
     /// Produces <paramref name="count"/> records of about <paramref name="valueBytes"/> bytes each to one partition, values
@@ -71,15 +43,20 @@ public sealed class KafkaFixture : IDisposable
     public void ProduceTo(string topic, int partition, int count, int valueBytes, int first = 0)
     {
         var padding = new string('x', valueBytes);
+        ProduceAll(new TopicPartition(topic, partition), count, first, i => "value-" + i + "-" + padding);
+    }
+
+    private void ProduceAll(TopicPartition target, int count, int first, Func<int, string> value)
+    {
         var failed = 0;
         for (var i = first; i < first + count; i++)
         {
-            var message = new Message<string?, string?> { Key = "key-" + i, Value = "value-" + i + "-" + padding };
+            var message = new Message<string?, string?> { Key = "key-" + i, Value = value(i) };
             while (true)
             {
                 try
                 {
-                    Producer.Produce(new TopicPartition(topic, partition), message, r =>
+                    Producer.Produce(target, message, r =>
                     {
                         if (r.Error.IsError)
                         {
@@ -97,7 +74,8 @@ public sealed class KafkaFixture : IDisposable
 
         if (Producer.Flush(TimeSpan.FromSeconds(60)) != 0 || Volatile.Read(ref failed) != 0)
         {
-            throw new InvalidOperationException($"producing {count} records to {topic}-{partition}: {failed} failed or not delivered in 60 s");
+            var where = target.Partition == Partition.Any ? target.Topic : $"{target.Topic}-{target.Partition.Value}";
+            throw new InvalidOperationException($"producing {count} records to {where}: {failed} failed or not delivered in 60 s");
         }
     }
 
