@@ -105,7 +105,15 @@ public sealed class KafkaSpout : BaseRichSpout
         var errors = _clientErrors;
         _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig)
             .SetErrorHandler((_, e) => errors.Enqueue($"Kafka consumer error {e.Code}: {e.Reason}"))
-            .SetLogHandler((_, _) => { })
+            .SetLogHandler((_, m) =>
+            {
+                // The client's warnings (a position reset, a broker away) go to the worker's log, as the Java client's
+                // do in Storm's; its chatter below warning level does not.
+                if (m.Level <= SyslogLevel.Warning)
+                {
+                    Console.Error.WriteLine($"Kafka client {m.Name} {m.Level} {m.Facility}: {m.Message}");
+                }
+            })
             .Build();
         _admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
         _nextRefresh = 0;
