@@ -61,6 +61,8 @@ public sealed class KafkaSpout : BaseRichSpout
     private long _nextCommit;
     [NonSerialized]
     private long _nextRefresh;
+    [NonSerialized]
+    private long _nextStallCheck;
 
     /// <summary>Creates the spout.</summary>
     public KafkaSpout(KafkaSpoutConfig config)
@@ -155,6 +157,12 @@ public sealed class KafkaSpout : BaseRichSpout
 
         if (_waiting!.Count == 0)
         {
+            if (now >= _nextStallCheck)
+            {
+                _nextStallCheck = now + Stopwatch.Frequency;
+                UnstickFromDroppedOffsets(now);
+            }
+
             Poll();
         }
 
@@ -274,6 +282,9 @@ public sealed class KafkaSpout : BaseRichSpout
                 }
 
                 state.Polled(result.Offset.Value);
+                state.LastRecordTicks = Stopwatch.GetTimestamp();
+                state.StuckRounds = 0;
+                state.QueriedLow = -1;
                 var m = result.Message;
                 _waiting!.Enqueue(new KafkaRecord(result.Topic, result.Partition.Value, result.Offset.Value, m.Key, m.Value, m.Timestamp.UtcDateTime));
                 if (!state.Paused && state.Uncommitted >= _config.MaxUncommittedOffsets)
@@ -320,17 +331,83 @@ public sealed class KafkaSpout : BaseRichSpout
     /// </summary>
     private void ReportIfDropped(TopicPartition tp, long expected, long next)
     {
-        // The low watermark comes with every fetch response, so this reads no more than the client already has.
+        // The low watermark comes with every fetch response, so this reads no more than the client already has; after
+        // the task moved a stuck partition ahead itself, the records it skipped count as dropped too.
         var marks = _consumer!.GetWatermarkOffsets(tp);
-        if (marks is null || marks.Low.Value <= expected)
+        var low = Math.Max(marks?.Low.Value ?? -1, _partitions!.TryGetValue(tp, out var state) ? state.QueriedLow : -1);
+        if (low <= expected)
         {
             return;
         }
 
-        var end = Math.Min(marks.Low.Value, next);
+        var end = Math.Min(low, next);
+        var moved = state is { StuckRounds: > 1 } && state.QueriedLow > (marks?.Low.Value ?? -1)
+            ? $"; the broker's first offset kept running ahead of the consumer's fetches, so the spout moved ahead to offset {state.QueriedLow}, skipping records the broker still had"
+            : string.Empty;
         _collector!.ReportError(new InvalidOperationException(
             $"Kafka partition {tp.Topic}-{tp.Partition.Value}: the broker dropped offsets {expected} to {end - 1} ({end - expected} records) " +
-            $"before this spout read them (retention); they are lost, and the spout goes on from offset {next}"));
+            $"before this spout read them (retention){moved}; they are lost, and the spout goes on from offset {next}"));
+    }
+
+    /// <summary>
+    /// A partition with records to read that gave none for a second may be stuck behind the broker's retention. When
+    /// a fetch is out of range, the Kafka client resets the position to the partition's first offset as the broker
+    /// last reported it and fetches again about a second later; a broker that drops its oldest records continuously
+    /// (a retention of seconds under a steady producer, as the embedded broker's is) has dropped that offset too by
+    /// then, and the partition reads nothing for as long as the producer goes on. Kafka deletes whole segments, minutes
+    /// apart, so it seldom comes to that there. The task then asks the broker afresh and moves the consumer into what
+    /// the broker still has: to its first offset at the first stall, half-way at the next, then three quarters, and
+    /// so on, so that the offset outlives the client's next fetch. What the broker dropped, and what the move skipped,
+    /// is reported as lost when the next record arrives (<see cref="ReportIfDropped"/>).
+    /// </summary>
+    private void UnstickFromDroppedOffsets(long now)
+    {
+        if (!AtLeastOnce)
+        {
+            return; // at most once resets to the end, which the broker never drops
+        }
+
+        foreach (var (tp, state) in _partitions!)
+        {
+            if (state.Paused || now - state.LastRecordTicks < Stopwatch.Frequency)
+            {
+                continue;
+            }
+
+            var position = _consumer!.Position(tp).Value;
+            if (position < 0)
+            {
+                position = state.NextExpected;
+            }
+
+            var cached = _consumer.GetWatermarkOffsets(tp);
+            if (position < 0 || cached is null || cached.High.Value <= position)
+            {
+                continue; // nothing to read, or nothing known to compare with
+            }
+
+            WatermarkOffsets fresh;
+            try
+            {
+                fresh = _consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(1));
+            }
+            catch (KafkaException)
+            {
+                continue; // the broker is away: the client's reconnects come first
+            }
+
+            state.LastRecordTicks = now; // asked once a second at most, whatever the answer
+            if (fresh.Low.Value <= position)
+            {
+                continue;
+            }
+
+            state.StuckRounds++;
+            var span = fresh.High.Value - fresh.Low.Value;
+            var target = fresh.Low.Value + span - (span >> Math.Min(state.StuckRounds - 1, 16));
+            state.QueriedLow = target;
+            _consumer.Seek(new TopicPartitionOffset(tp, target));
+        }
     }
 
     private void Emit(KafkaRecord record, PartitionState state, KafkaSpoutMessageId? retry)
@@ -426,6 +503,7 @@ public sealed class KafkaSpout : BaseRichSpout
             if (state.Paused && state.Uncommitted < _config.MaxUncommittedOffsets)
             {
                 state.Paused = false;
+                state.LastRecordTicks = Stopwatch.GetTimestamp(); // a second from now before it counts as stuck
                 (resume ??= []).Add(o.TopicPartition);
             }
         }

@@ -113,6 +113,77 @@ public sealed class KafkaSpoutTruncationTests(KafkaFixture kafka) : IClassFixtur
         Assert.Contains($"{low - readBefore} records", lost.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Spout_FallsBehindTheBrokersRetentionWhileRecordsKeepComing_GoesOnFromTheBrokersFirstOffsetWithoutWaitingForTheProducerToStop()
+    {
+        var topic = kafka.NewName("truncated-live");
+        var group = kafka.NewName("group");
+        kafka.ProduceTo(topic, 0, 200, ValueBytes);
+
+        // As above, a failing record pauses the partition; this time the producer does not stop. Once the spout resumes,
+        // its position is out of range, and each time the Kafka client resets it to the first offset the broker last
+        // reported, the broker has dropped that one too by the client's next fetch: unless the spout moves ahead into
+        // what the broker has, nothing more is read until the producer stops.
+        var config = Builder(topic, group)
+            .SetMaxUncommittedOffsets(50)
+            .SetRetry(new KafkaSpoutRetryExponentialBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), int.MaxValue, TimeSpan.FromMilliseconds(50)))
+            .Build();
+        var runId = kafka.NewName("run");
+        var deliveries = RecordingBolt.Runs[runId] = new Deliveries(int.MaxValue);
+        var gate = GatedFailingBolt.Gates[runId] = new ManualResetEventSlim();
+        var name = kafka.NewName("topology");
+        using var stopProducing = new CancellationTokenSource();
+        var produced = 200;
+        var producer = Task.CompletedTask;
+        IReadOnlyList<ErrorInfo> errors;
+        long readBefore, lowAtGate;
+        using (var cluster = new LocalCluster())
+        {
+            cluster.SubmitTopology(name, KafkaSpoutTests.TopologyConf(), Topology(config, new GatedFailingBolt(runId, failOffset: 5)));
+            try
+            {
+                await Wait.UntilAsync(() => deliveries.ByRecord.TryGetValue((0, 5), out var d) && d.Count >= 3, RunTimeout,
+                    "offset 5 to fail three times");
+                readBefore = deliveries.ByRecord.Keys.Max(k => k.Offset) + 1;
+                producer = Task.Run(() =>
+                {
+                    // About 2 MB/s: the broker keeps the last two or three seconds.
+                    while (!stopProducing.IsCancellationRequested)
+                    {
+                        kafka.ProduceTo(topic, 0, 20, ValueBytes, first: produced);
+                        produced += 20;
+                        Thread.Sleep(100);
+                    }
+                });
+                await Wait.UntilAsync(() => kafka.Watermarks(topic, 0).Low > readBefore + 200, RunTimeout,
+                    "the broker to drop records the spout has not read", () => $"first offset {kafka.Watermarks(topic, 0).Low}, read up to {readBefore}");
+                lowAtGate = kafka.Watermarks(topic, 0).Low;
+
+                gate.Set();
+                await Wait.UntilAsync(() => deliveries.ByRecord.Keys.Any(k => k.Offset >= lowAtGate), TimeSpan.FromSeconds(20),
+                    $"a record at or past offset {lowAtGate} (the broker's first when the spout resumed) while the producer goes on",
+                    () => $"highest read {deliveries.ByRecord.Keys.Max(k => k.Offset)}, broker's first now {kafka.Watermarks(topic, 0).Low}, produced {Volatile.Read(ref produced)}");
+                Assert.False(producer.IsCompleted, "the producer was to keep going while the spout caught up");
+                errors = cluster.GetTopologyInfo(name).Component("kafka").Errors;
+            }
+            finally
+            {
+                stopProducing.Cancel();
+                gate.Set();
+                await producer.WaitAsync(RunTimeout);
+                cluster.KillTopology(name, TimeSpan.FromSeconds(10));
+            }
+        }
+
+        Assert.Contains(deliveries.ByRecord[(0, 5)], d => d.Acked);
+
+        // The first gap starts after the last record read before the pause (the spout polls a few past the 50 it may hold).
+        var lastBefore = deliveries.ByRecord.Keys.Where(k => k.Offset < lowAtGate).Max(k => k.Offset);
+        Assert.True(lastBefore >= readBefore - 1, $"read up to {lastBefore} before the gap, {readBefore - 1} before the producer started");
+        Assert.Contains(errors, e => e.Message.Contains("lost", StringComparison.Ordinal)
+            && e.Message.Contains($"{topic}-0: the broker dropped offsets {lastBefore + 1} to ", StringComparison.Ordinal));
+    }
+
     private static IEnumerable<long> Range(long from, long to)
     {
         for (var o = from; o < to; o++)

@@ -32,6 +32,15 @@ internal sealed class PartitionState
 
     public bool Paused { get; set; }
 
+    /// <summary>The broker's first offset as last queried by the task itself (fresher than the client's cache), or -1.</summary>
+    public long QueriedLow { get; set; } = -1;
+
+    /// <summary>When the task last polled a record of this partition, or was assigned it (Stopwatch ticks).</summary>
+    public long LastRecordTicks { get; set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>How often in a row the task found the partition stuck behind the broker's first offset.</summary>
+    public int StuckRounds { get; set; }
+
     public int PendingCount => _pending.Count;
 
     public void Polled(long offset)
