@@ -2,9 +2,10 @@ using System.Globalization;
 
 namespace StormSharp.Benchmarks.Cluster;
 
-/// <summary>Command line: <c>cluster [--quick] [--only group,...] [--results path | --no-results]</c>.</summary>
+/// <summary>Command line: <c>cluster [--quick] [--only group,...] [--overload-seconds N] [--results path | --no-results]</c>.</summary>
 /// <param name="Only">The groups of runs to make (<see cref="Groups"/>), or null for all; a partial run writes no results file.</param>
-internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool WriteResults, IReadOnlySet<string>? Only = null)
+/// <param name="OverloadSeconds">The overload window when given (a longer one tells a leak from a heap still settling); no results file then.</param>
+internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool WriteResults, IReadOnlySet<string>? Only = null, int? OverloadSeconds = null)
 {
     /// <summary>
     /// The groups <c>--only</c> takes: <c>const</c> (raw gRPC, local 2 workers, cluster const), <c>ack</c> (noack and
@@ -30,8 +31,8 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
     /// <summary>The overload run's wait before resident memory is sampled.</summary>
     public TimeSpan OverloadWarmup => TimeSpan.FromSeconds(10);
 
-    /// <summary>How long resident memory is sampled under overload (60 s; 20 s quick).</summary>
-    public TimeSpan OverloadWindow => Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(60);
+    /// <summary>How long resident memory is sampled under overload (60 s; 20 s quick; or <c>--overload-seconds</c>).</summary>
+    public TimeSpan OverloadWindow => OverloadSeconds is { } s ? TimeSpan.FromSeconds(s) : Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(60);
 
     public static ClusterBenchOptions Parse(string[] args)
     {
@@ -39,6 +40,7 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
         string? results = null;
         var write = true;
         HashSet<string>? only = null;
+        int? overloadSeconds = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -64,11 +66,19 @@ internal sealed record ClusterBenchOptions(bool Quick, string? ResultsPath, bool
                     // Some keys would be missing, and RESULTS.md keeps whole runs only.
                     write = false;
                     break;
+                case "--overload-seconds" when i + 1 < args.Length:
+                    overloadSeconds = int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 5
+                        ? n
+                        : throw new ArgumentException($"--overload-seconds takes a whole number of seconds, at least 5; got '{args[i]}'");
+
+                    // RESULTS.md keeps runs of the documented length only.
+                    write = false;
+                    break;
                 default:
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}'; usage: benchmarks/run cluster [--quick] [--only {string.Join('|', Groups)}[,...]] [--results <file> | --no-results]"));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}'; usage: benchmarks/run cluster [--quick] [--only {string.Join('|', Groups)}[,...]] [--overload-seconds <n>] [--results <file> | --no-results]"));
             }
         }
 
-        return new ClusterBenchOptions(quick, results, write, only);
+        return new ClusterBenchOptions(quick, results, write, only, overloadSeconds);
     }
 }
