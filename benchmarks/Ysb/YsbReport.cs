@@ -55,7 +55,7 @@ internal static class YsbReport
         L();
         L($"Written by `benchmarks/run ysb{(o.Quick ? " --quick" : string.Empty)}`: a **{(o.Quick ? "quick" : "full")}** run, the generator emitting for " +
           $"{o.Duration.TotalSeconds.ToString("0", Inv)} s at each load" +
-          (o.Warmup > TimeSpan.Zero ? $", after an unreported warm-up of {o.Warmup.TotalSeconds.ToString("0", Inv)} s at 20,000 events/s" : string.Empty) +
+          (o.Warmup > TimeSpan.Zero ? $", after an unreported warm-up of {o.Warmup.TotalSeconds.ToString("0", Inv)} s at 20,000 events/s (once for local mode; before each cluster load, whose workers are new processes, with its events stamped an hour back so that their windows stay out of the results)" : string.Empty) +
           $". **Measured on a {Environment.ProcessorCount}-core machine**" +
           (Loaded(loadAtStart) ? " that was loaded (other work ran beside it; see the load average), so a rerun on a quiet machine is still owed" : string.Empty) +
           ", with the broker, Redis, the generator and the topology all sharing it: the published figures below come from a multi-node cluster.");

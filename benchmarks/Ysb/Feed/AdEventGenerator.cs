@@ -34,8 +34,12 @@ public sealed class AdEventGenerator
         _campaignOfAd = [.. _ads.Select(a => adToCampaign[a])];
     }
 
-    /// <summary>Emits <paramref name="perSecond"/> events a second for <paramref name="duration"/>, then waits for their delivery.</summary>
-    public FeedResult Run(long perSecond, TimeSpan duration, CancellationToken cancel = default)
+    /// <summary>
+    /// Emits <paramref name="perSecond"/> events a second for <paramref name="duration"/>, then waits for their delivery.
+    /// <paramref name="eventTimeShift"/> moves every <c>event_time</c> (a warm-up's events go an hour back, into
+    /// windows of their own).
+    /// </summary>
+    public FeedResult Run(long perSecond, TimeSpan duration, CancellationToken cancel = default, TimeSpan eventTimeShift = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perSecond, 1);
         var failed = 0L;
@@ -65,7 +69,7 @@ public sealed class AdEventGenerator
         var random = new Random();
         var counts = new Dictionary<(int Ad, long Window), long>();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)eventTimeShift.TotalMilliseconds;
         var total = (long)(perSecond * duration.TotalSeconds);
         var clock = Stopwatch.StartNew();
         long emitted = 0, views = 0, maxBehind = 0;

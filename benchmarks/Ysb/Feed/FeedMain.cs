@@ -9,11 +9,15 @@ namespace StormSharp.Benchmarks.Ysb.Feed;
 /// <summary>
 /// The generator's process (<c>feed rate=N seconds=S redis=host:port partitions=P out=FILE [bootstrap=host:port]</c>):
 /// hosts the embedded broker unless given one, creates the topic, generates the ads, prints <c>ready BOOTSTRAP</c>,
-/// waits for <c>go</c> on its input, emits, writes its <see cref="FeedResult"/> as JSON to FILE, prints
+/// runs each <c>warm RATE SECONDS</c> on its input (events an hour back, answered with <c>warmed VIEWS</c>),
+/// waits for <c>go</c>, emits, writes its <see cref="FeedResult"/> as JSON to FILE, prints
 /// <c>done</c>, and keeps the broker up until its input says <c>stop</c> or closes.
 /// </summary>
 internal static class FeedMain
 {
+    /// <summary>How far back a warm-up's events are stamped.</summary>
+    public static readonly TimeSpan WarmupShift = TimeSpan.FromHours(-1);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var map = args.Select(a => a.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
@@ -33,7 +37,17 @@ internal static class FeedMain
         var ads = await YsbSetup.GenerateAdsAsync(redis.GetDatabase()).ConfigureAwait(false);
         var generator = new AdEventGenerator(bootstrap, ads);
         Console.WriteLine("ready " + bootstrap);
-        if (Console.ReadLine() != "go")
+        string? command;
+        while ((command = Console.ReadLine()) is not null && command.StartsWith("warm ", StringComparison.Ordinal))
+        {
+            // warm RATE SECONDS: events an hour back, so that their windows stay apart from the measured ones.
+            var warm = command.Split(' ');
+            var warmed = generator.Run(
+                long.Parse(warm[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(warm[2], CultureInfo.InvariantCulture)), eventTimeShift: WarmupShift);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warmed {warmed.Views}"));
+        }
+
+        if (command != "go")
         {
             return 1;
         }

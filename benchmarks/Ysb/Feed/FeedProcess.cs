@@ -79,6 +79,20 @@ internal sealed class FeedProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Has the generator emit <paramref name="rate"/> events a second for <paramref name="duration"/>, stamped an hour
+    /// back (<see cref="FeedMain.WarmupShift"/>), and returns their views once delivered.
+    /// </summary>
+    public long Warm(long rate, TimeSpan duration, TimeSpan timeout)
+    {
+        _process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm {rate} {duration.TotalSeconds}"));
+        _process.StandardInput.Flush();
+        var line = ReadLine(_process, timeout, "the generator's warm-up");
+        return line is not null && line.StartsWith("warmed ", StringComparison.Ordinal)
+            ? long.Parse(line["warmed ".Length..], CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"the generator said '{line}' instead of 'warmed'");
+    }
+
     /// <summary>Tells the generator to emit and waits for its result.</summary>
     public FeedResult Run(TimeSpan timeout)
     {

@@ -11,8 +11,11 @@ namespace StormSharp.Benchmarks.Ysb.Results;
 /// </summary>
 public static class YsbStats
 {
-    /// <summary>Every window Redis or the generator knows, with both counts.</summary>
-    public static async Task<IReadOnlyList<WindowResult>> ReadAsync(IDatabase db, FeedResult feed)
+    /// <summary>
+    /// Every window Redis or the generator knows, with both counts; windows of Redis that start before
+    /// <paramref name="notBefore"/> (a warm-up's, in milliseconds since the epoch) are left out.
+    /// </summary>
+    public static async Task<IReadOnlyList<WindowResult>> ReadAsync(IDatabase db, FeedResult feed, long notBefore = long.MinValue)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(feed);
@@ -28,6 +31,11 @@ public static class YsbStats
 
             foreach (var windowTime in await db.ListRangeAsync(list.ToString()).ConfigureAwait(false))
             {
+                if ((long)windowTime < notBefore)
+                {
+                    continue;
+                }
+
                 var windowKey = await db.HashGetAsync(campaign.ToString(), windowTime).ConfigureAwait(false);
                 if (windowKey.IsNull)
                 {
