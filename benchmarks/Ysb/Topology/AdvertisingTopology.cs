@@ -22,6 +22,11 @@ public static class AdvertisingTopology
             .SetGroupId(settings.Group)
             .SetFirstPollOffsetStrategy(FirstPollOffsetStrategy.Earliest)
             .SetOffsetCommitPeriod(TimeSpan.FromSeconds(5))
+            // A consumer that has caught up gets its next records from the embedded broker only when its fetch's
+            // wait runs out (500 ms by default): measured at 130,000 events/s with 100 ms flushes, window latency p50
+            // 414 ms and p99 509 ms with the default, 69 ms and 289 ms with 20 ms. Kafka itself answers a fetch as
+            // soon as a record is there, so there the setting only adds requests while the topic is idle.
+            .SetProp("fetch.wait.max.ms", "20")
             .Build();
         var redis = Redis(settings.Redis);
         var builder = new TopologyBuilder();
