@@ -534,6 +534,27 @@ public sealed class KafkaSpout : BaseRichSpout
         }
     }
 
+    /// <summary>
+    /// Gives partitions up: unassigned, their state and lag dropped. A paused partition is resumed first, because the
+    /// Kafka client keeps a partition's pause across unassign and assign: given back to this task later, it would
+    /// never be fetched again.
+    /// </summary>
+    private void Forget(List<TopicPartition> partitions)
+    {
+        var paused = partitions.Where(tp => _partitions![tp].Paused).ToList();
+        if (paused.Count > 0)
+        {
+            _consumer!.Resume(paused);
+        }
+
+        _consumer!.IncrementalUnassign(partitions);
+        foreach (var tp in partitions)
+        {
+            _partitions!.Remove(tp);
+            KafkaSpoutLag.Remove(_context!.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
+        }
+    }
+
     private void RefreshAssignment()
     {
         Metadata metadata;
@@ -582,12 +603,7 @@ public sealed class KafkaSpout : BaseRichSpout
         if (revoked.Count > 0)
         {
             Commit();
-            _consumer!.IncrementalUnassign(revoked);
-            foreach (var tp in revoked)
-            {
-                _partitions.Remove(tp);
-                KafkaSpoutLag.Remove(_context.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
-            }
+            Forget(revoked);
         }
 
         var added = mine.Where(tp => !_partitions.ContainsKey(tp)).ToList();
