@@ -131,16 +131,33 @@ public sealed class KafkaSpout : BaseRichSpout
             _collector!.ReportError(new KafkaException(new Error(ErrorCode.Local_Fail, error)));
         }
 
+        // The next refresh and commit are due a period after the last one ended: a metadata or commit request can wait
+        // behind the consumer's fetch long poll (fetch.wait.max.ms), and timed from before the call, a call longer than
+        // the period would make every NextTuple call it again.
         if (now >= _nextRefresh)
         {
-            _nextRefresh = now + ToTicks(_config.PartitionRefreshPeriod);
-            RefreshAssignment();
+            try
+            {
+                RefreshAssignment();
+            }
+            finally
+            {
+                now = Stopwatch.GetTimestamp();
+                _nextRefresh = now + ToTicks(_config.PartitionRefreshPeriod);
+            }
         }
 
         if (now >= _nextCommit)
         {
-            _nextCommit = now + ToTicks(_config.OffsetCommitPeriod);
-            Commit();
+            try
+            {
+                Commit();
+            }
+            finally
+            {
+                now = Stopwatch.GetTimestamp();
+                _nextCommit = now + ToTicks(_config.OffsetCommitPeriod);
+            }
         }
 
         while (_retries!.TryPeek(out var retry, out var due) && due <= now)
