@@ -122,6 +122,52 @@ public sealed class KafkaSpoutCheckpointTests(KafkaFixture kafka) : IClassFixtur
         Assert.All(KafkaSpoutLag.Of(driver.StormId), l => Assert.Equal(0, l.Lag));
     }
 
+    [Fact]
+    public void Rewind_OfPartitionsPausedAtMaxUncommittedOffsets_ResumesThem_AndCommittedCheckpointsLetThemGoOn()
+    {
+        var topic = kafka.NewName("paused");
+        kafka.Produce(topic, 1_200);
+        var end = kafka.EndOffsets(topic);
+        var config = Builder(topic, kafka.NewName("group"))
+            .SetMaxUncommittedOffsets(50)
+            .SetOffsetCommitPeriod(TimeSpan.FromMilliseconds(50))
+            .SetPartitionRefreshPeriod(TimeSpan.FromSeconds(30)) // no metadata request waiting behind an idle fetch
+            .Build();
+        using var driver = new SpoutDriver(new KafkaSpout(config));
+        driver.Spout.Seek(null);
+        driver.RunUntil(() => driver.Emitted.Count >= 40, "40 records emitted");
+        var early = Offsets(driver.Spout.GetPosition());
+
+        // With no checkpoint committed, nothing is committed: every partition stops once 50 offsets are read past its start.
+        driver.RunFor(TimeSpan.FromMilliseconds(600));
+        var stuck = driver.Emitted.Count;
+        driver.RunFor(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(stuck, driver.Emitted.Count);
+        Assert.True(stuck < 1_200, $"the partitions paused ({stuck} emitted)");
+
+        // A rewind resumes them: each goes on from its offset in the position, in order and without a gap.
+        driver.Spout.Seek(Position(topic, early));
+        driver.RunFor(TimeSpan.FromMilliseconds(600));
+        var again = driver.Emitted.Skip(stuck).ToList();
+        foreach (var p in end.Keys.Where(p => early[p] < end[p]))
+        {
+            var offsets = again.Where(e => e.Partition == p).Select(e => e.Offset).ToList();
+            Assert.True(offsets.Count > 0, $"partition {p} emitted nothing after the rewind");
+            Assert.Equal(Range(early[p], early[p] + offsets.Count), offsets);
+        }
+
+        // Committed checkpoints move the group's commits, which lets the partitions read on to the end.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!Same(Offsets(driver.Spout.GetPosition()), end))
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"the partitions to reach the end; at {driver.Spout.GetPosition()}");
+            driver.Spout.CheckpointCommitted(driver.Spout.GetPosition());
+            driver.RunFor(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Empty(driver.Errors);
+    }
+
     [Theory]
     [InlineData(ProcessingGuarantee.AtLeastOnce, true)]
     [InlineData(ProcessingGuarantee.AtMostOnce, false)]
