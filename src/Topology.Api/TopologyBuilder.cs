@@ -66,8 +66,9 @@ public sealed class TopologyBuilder
     /// Adds a stateful bolt run by <paramref name="parallelismHint"/> executors: the topology gets a checkpoint spout
     /// (<c>__checkpointspout</c>) whose checkpoints, every <c>topology.state.checkpoint.interval.ms</c>, commit the
     /// state of every stateful bolt or of none, in the provider <c>topology.state.provider</c> names. Every other bolt
-    /// passes the checkpoints on; a spout that implements <see cref="State.ICheckpointableSpout"/> records its position
-    /// in them, which makes the state exactly-once.
+    /// passes the checkpoints on; a spout that implements <see cref="State.ICheckpointableSpout"/> (and whose
+    /// <see cref="State.ICheckpointableSpout.IsCheckpointable"/> is true) records its position in them, which makes the
+    /// state exactly-once.
     /// </summary>
     public BoltDeclarer SetStatefulBolt<TState>(string id, State.IStatefulBolt<TState> bolt, int parallelismHint = 1)
         where TState : State.IState
@@ -199,7 +200,7 @@ public sealed class TopologyBuilder
                         continue;
                     }
 
-                    if (source.Component is State.ICheckpointableSpout)
+                    if (source.Component is State.ICheckpointableSpout { IsCheckpointable: true })
                     {
                         yield return $"component '{e.Id}': a stateful windowed bolt without persistence reads from the checkpointable spout " +
                             $"'{source.Id}', whose recovery would not replay what the windows held; call WithPersistence() on the bolt";
@@ -242,7 +243,7 @@ public sealed class TopologyBuilder
             if (e.IsSpout)
             {
                 spouts.Add(e.Id);
-                if (component is State.ICheckpointableSpout c)
+                if (component is State.ICheckpointableSpout { IsCheckpointable: true } c)
                 {
                     checkpointable.Add(e.Id);
                     component = new State.CheckpointingSpout(c);

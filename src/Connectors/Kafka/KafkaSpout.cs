@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Confluent.Kafka;
 using StormSharp.Connectors.Kafka.Internal;
 using StormSharp.Topology;
+using StormSharp.Topology.State;
 
 namespace StormSharp.Connectors.Kafka;
 
@@ -31,8 +35,18 @@ namespace StormSharp.Connectors.Kafka;
 /// <para>The .NET Kafka client cannot attach commit metadata, so <see cref="FirstPollOffsetStrategy.Earliest"/> and
 /// <see cref="FirstPollOffsetStrategy.Latest"/> ignore every commit the task did not make itself since it opened:
 /// a worker restart reads such partitions from the start (or end) again, where storm-kafka-client would resume.</para>
+/// <para>Checkpoints: at least once, the spout is an <see cref="ICheckpointableSpout"/>, so in a topology with
+/// stateful bolts its offsets are recorded in every checkpoint and restored with the state (exactly-once state). Its
+/// position maps each partition of the task to the offset after the last record emitted; a partition the task starts
+/// at its beginning or end has that resolved to an offset when it is assigned. A rewind drops every record in memory
+/// and seeks each partition to its recorded offset; a partition without one (a fresh topology, or a partition new to
+/// the task) starts as it would without checkpoints. Offsets are then committed to the group only as far as a
+/// committed checkpoint covers, at the commit period, so a partition that another task takes over from the group's
+/// commit never skips input whose state was rolled back. Acks no longer move commits and failures are not retried
+/// (the checkpoint fails and the recovery rewinds instead). At most once and no guarantee never replay, so they are
+/// not checkpointed.</para>
 /// </remarks>
-public sealed class KafkaSpout : BaseRichSpout
+public sealed class KafkaSpout : BaseRichSpout, ICheckpointableSpout
 {
     private const int MaxRecordsPerPoll = 500;
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(5);
@@ -63,6 +77,14 @@ public sealed class KafkaSpout : BaseRichSpout
     private long _nextRefresh;
     [NonSerialized]
     private long _nextStallCheck;
+    [NonSerialized]
+    private bool _checkpointing;
+    [NonSerialized]
+    private Dictionary<TopicPartition, long>? _startAt;
+    [NonSerialized]
+    private Dictionary<TopicPartition, long>? _firstStarts;
+    [NonSerialized]
+    private Dictionary<TopicPartition, long>? _checkpointCommitted;
 
     /// <summary>Creates the spout.</summary>
     public KafkaSpout(KafkaSpoutConfig config)
@@ -73,6 +95,15 @@ public sealed class KafkaSpout : BaseRichSpout
     /// <summary>The partitions this task reads now (for tests and diagnostics).</summary>
     public IReadOnlyList<TopicPartition> AssignedPartitions =>
         _partitions is null ? [] : [.. _partitions.Keys.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)];
+
+    /// <summary>
+    /// True at least once: the spout then takes part in a topology's checkpoints. At most once and no guarantee never
+    /// replay a record, so they are left out and stay what they are.
+    /// </summary>
+    public bool IsCheckpointable => AtLeastOnce;
+
+    /// <summary>Records polled and not yet emitted (for tests).</summary>
+    internal int WaitingCount => _waiting?.Count ?? 0;
 
     private bool AtLeastOnce => _config.ProcessingGuarantee == ProcessingGuarantee.AtLeastOnce;
 
@@ -86,6 +117,10 @@ public sealed class KafkaSpout : BaseRichSpout
         _waiting = new Queue<KafkaRecord>();
         _retries = new PriorityQueue<KafkaSpoutMessageId, long>();
         _clientErrors = new ConcurrentQueue<string>();
+        _checkpointing = false;
+        _startAt = [];
+        _firstStarts = [];
+        _checkpointCommitted = [];
 
         var consumerConfig = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -131,16 +166,33 @@ public sealed class KafkaSpout : BaseRichSpout
             _collector!.ReportError(new KafkaException(new Error(ErrorCode.Local_Fail, error)));
         }
 
+        // The next refresh and commit are due a period after the last one ended: a metadata or commit request can wait
+        // behind the consumer's fetch long poll (fetch.wait.max.ms), and timed from before the call, a call longer than
+        // the period would make every NextTuple call it again.
         if (now >= _nextRefresh)
         {
-            _nextRefresh = now + ToTicks(_config.PartitionRefreshPeriod);
-            RefreshAssignment();
+            try
+            {
+                RefreshAssignment();
+            }
+            finally
+            {
+                now = Stopwatch.GetTimestamp();
+                _nextRefresh = now + ToTicks(_config.PartitionRefreshPeriod);
+            }
         }
 
         if (now >= _nextCommit)
         {
-            _nextCommit = now + ToTicks(_config.OffsetCommitPeriod);
-            Commit();
+            try
+            {
+                Commit();
+            }
+            finally
+            {
+                now = Stopwatch.GetTimestamp();
+                _nextCommit = now + ToTicks(_config.OffsetCommitPeriod);
+            }
         }
 
         while (_retries!.TryPeek(out var retry, out var due) && due <= now)
@@ -205,6 +257,126 @@ public sealed class KafkaSpout : BaseRichSpout
         _collector!.ReportError(new InvalidOperationException(
             $"Kafka record {id} failed {id.Failures} times, more than the {_config.Retry.MaxRetries} retries allowed; dropped"));
         state.Done(id.Offset);
+    }
+
+    /// <summary>
+    /// The task's position for a checkpoint: JSON mapping each topic to its partitions and, for each, the offset after
+    /// the last record emitted (<c>{"topic":{"0":1200,"1":1187}}</c>). Records polled but not yet emitted are after it.
+    /// Partitions a rewind gave an offset that are not assigned again yet keep that offset.
+    /// </summary>
+    public string? GetPosition()
+    {
+        var offsets = new SortedDictionary<(string Topic, int Partition), long>(Comparer<(string Topic, int Partition)>.Create((a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Topic, b.Topic);
+            return c != 0 ? c : a.Partition.CompareTo(b.Partition);
+        }));
+        foreach (var (tp, at) in _startAt!)
+        {
+            offsets[(tp.Topic, tp.Partition.Value)] = at;
+        }
+
+        foreach (var (tp, state) in _partitions!)
+        {
+            if (state.NextToEmit >= 0)
+            {
+                offsets[(tp.Topic, tp.Partition.Value)] = state.NextToEmit;
+            }
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var topic in offsets.GroupBy(kv => kv.Key.Topic))
+            {
+                json.WriteStartObject(topic.Key);
+                foreach (var (key, offset) in topic)
+                {
+                    json.WriteNumber(key.Partition.ToString(CultureInfo.InvariantCulture), offset);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>
+    /// Rewinds the task to <paramref name="position"/>: every record in memory (polled, waiting, to retry) is dropped,
+    /// and each assigned partition starts again, at its offset in the position, or as a newly assigned partition
+    /// would when the position has none (null: the start of a fresh topology, the offsets this task started from).
+    /// From now on the spout commits only what committed checkpoints cover.
+    /// </summary>
+    public void Seek(string? position)
+    {
+        _checkpointing = true;
+        _waiting!.Clear();
+        _retries!.Clear();
+        _startAt = position is null ? new Dictionary<TopicPartition, long>(_firstStarts!) : ParsePosition(position);
+        if (_partitions!.Count == 0)
+        {
+            return; // the next refresh assigns the partitions, from these offsets
+        }
+
+        var assigned = _partitions.Keys.ToList();
+        var starts = ResolveStarts(assigned);
+        if (starts is null)
+        {
+            // Given up and taken again at the next refresh, which resolves their starts once more.
+            Forget(assigned);
+            _nextRefresh = 0;
+            return;
+        }
+
+        var paused = assigned.Where(tp => _partitions[tp].Paused).ToList();
+        if (paused.Count > 0)
+        {
+            _consumer!.Resume(paused);
+        }
+
+        foreach (var (start, state) in starts)
+        {
+            var tp = start.TopicPartition;
+            _startAt.Remove(tp);
+            _partitions[tp] = state;
+            try
+            {
+                // The client drops what it fetched before the seek.
+                _consumer!.Seek(start);
+            }
+            catch (KafkaException e)
+            {
+                _collector!.ReportError(new InvalidOperationException(
+                    $"seeking Kafka partition {tp.Topic}-{tp.Partition.Value} to offset {start.Offset.Value} failed; assigning it again: {e.Message}", e));
+                Forget([tp]);
+                _startAt[tp] = start.Offset.Value;
+                _nextRefresh = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Notes the offsets of a committed checkpoint's position for the partitions this task reads: they are committed
+    /// to the group at the next commit period (and when a partition is given up, the spout deactivated or closed).
+    /// </summary>
+    public void CheckpointCommitted(string? position)
+    {
+        if (position is null)
+        {
+            return;
+        }
+
+        foreach (var (tp, offset) in ParsePosition(position))
+        {
+            if (_partitions!.ContainsKey(tp) || _startAt!.ContainsKey(tp))
+            {
+                _checkpointCommitted![tp] = offset;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -421,10 +593,12 @@ public sealed class KafkaSpout : BaseRichSpout
         {
             _collector!.ReportError(new InvalidOperationException(
                 $"the record translator failed on Kafka record {record.Topic}-{record.Partition}@{record.Offset}; the record is skipped: {e.Message}", e));
+            state.Emitted(record.Offset);
             state.Done(record.Offset);
             return;
         }
 
+        state.Emitted(record.Offset);
         if (tuple is null)
         {
             state.Done(record.Offset);
@@ -435,7 +609,11 @@ public sealed class KafkaSpout : BaseRichSpout
         {
             if (AtLeastOnce)
             {
-                state.Records[record.Offset] = record;
+                if (!_checkpointing)
+                {
+                    state.Records[record.Offset] = record; // kept for retries; with checkpoints a failure rewinds instead
+                }
+
                 _collector!.Emit(tuple.Stream, tuple.Values, retry ?? new KafkaSpoutMessageId(record.Topic, record.Partition, record.Offset));
             }
             else
@@ -463,6 +641,17 @@ public sealed class KafkaSpout : BaseRichSpout
         List<TopicPartitionOffset>? offsets = null;
         foreach (var (tp, state) in _partitions!)
         {
+            if (_checkpointing)
+            {
+                // Only as far as a committed checkpoint covers: acked records may belong to a checkpoint rolled back yet.
+                if (_checkpointCommitted!.TryGetValue(tp, out var covered) && covered != state.Committed)
+                {
+                    (offsets ??= []).Add(new TopicPartitionOffset(tp, covered));
+                }
+
+                continue;
+            }
+
             var point = state.CommitPoint;
             if (point >= 0 && point > state.Committed)
             {
@@ -498,7 +687,7 @@ public sealed class KafkaSpout : BaseRichSpout
                 continue;
             }
 
-            state.Committed = Math.Max(state.Committed, o.Offset.Value);
+            state.Committed = o.Offset.Value;
             _committedByMe!.Add(o.TopicPartition);
             if (state.Paused && state.Uncommitted < _config.MaxUncommittedOffsets)
             {
@@ -531,6 +720,28 @@ public sealed class KafkaSpout : BaseRichSpout
 
             KafkaSpoutLag.Set(_context!.StormId, new PartitionLag(
                 _context.ThisComponentId, tp.Topic, tp.Partition.Value, marks.High.Value, state.Committed, KafkaOffsetLag.Lag(state.Committed, marks)));
+        }
+    }
+
+    /// <summary>
+    /// Gives partitions up: unassigned, their state and lag dropped. A paused partition is resumed first, because the
+    /// Kafka client keeps a partition's pause across unassign and assign: given back to this task later, it would
+    /// never be fetched again.
+    /// </summary>
+    private void Forget(List<TopicPartition> partitions)
+    {
+        var paused = partitions.Where(tp => _partitions![tp].Paused).ToList();
+        if (paused.Count > 0)
+        {
+            _consumer!.Resume(paused);
+        }
+
+        _consumer!.IncrementalUnassign(partitions);
+        foreach (var tp in partitions)
+        {
+            _partitions!.Remove(tp);
+            _checkpointCommitted!.Remove(tp);
+            KafkaSpoutLag.Remove(_context!.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
         }
     }
 
@@ -573,6 +784,12 @@ public sealed class KafkaSpout : BaseRichSpout
             mine.Add(all[i]);
         }
 
+        // Offsets a rewind gave partitions of a listed topic that are not this task's any more will not be used.
+        foreach (var tp in _startAt!.Keys.Where(tp => !mine.Contains(tp) && metadata.Topics.Any(t => t.Topic == tp.Topic && !t.Error.IsError)).ToList())
+        {
+            _startAt.Remove(tp);
+        }
+
         if (mine.SetEquals(_partitions!.Keys))
         {
             return;
@@ -582,12 +799,7 @@ public sealed class KafkaSpout : BaseRichSpout
         if (revoked.Count > 0)
         {
             Commit();
-            _consumer!.IncrementalUnassign(revoked);
-            foreach (var tp in revoked)
-            {
-                _partitions.Remove(tp);
-                KafkaSpoutLag.Remove(_context.StormId, _context.ThisComponentId, tp.Topic, tp.Partition.Value);
-            }
+            Forget(revoked);
         }
 
         var added = mine.Where(tp => !_partitions.ContainsKey(tp)).ToList();
@@ -596,33 +808,106 @@ public sealed class KafkaSpout : BaseRichSpout
             return;
         }
 
+        var starts = ResolveStarts(added);
+        if (starts is null)
+        {
+            return;
+        }
+
+        foreach (var (start, state) in starts)
+        {
+            _partitions[start.TopicPartition] = state;
+            _startAt.Remove(start.TopicPartition);
+        }
+
+        _consumer!.IncrementalAssign(starts.Select(s => s.Start));
+    }
+
+    /// <summary>
+    /// Where each of <paramref name="partitions"/> starts, with its fresh state: at the offset a rewind gave it, else
+    /// at the group's commit or the partition's beginning or end as the first-poll strategy says. With checkpoints a
+    /// beginning or end is resolved to an offset (the low or high watermark), so that a position can name it before
+    /// anything of the partition is emitted. Null, the error reported, when the group's commits or the watermarks
+    /// cannot be read; the caller tries again later.
+    /// </summary>
+    private List<(TopicPartitionOffset Start, PartitionState State)>? ResolveStarts(List<TopicPartition> partitions)
+    {
         List<TopicPartitionOffset> committed;
         try
         {
-            committed = _consumer!.Committed(added, MetadataTimeout);
+            committed = _consumer!.Committed(partitions, MetadataTimeout);
         }
         catch (KafkaException e)
         {
             _collector!.ReportError(new InvalidOperationException($"reading the committed offsets of group '{_config.GroupId}' failed; retrying: {e.Message}", e));
-            return;
+            return null;
         }
 
-        var start = new List<TopicPartitionOffset>(committed.Count);
+        var result = new List<(TopicPartitionOffset, PartitionState)>(committed.Count);
         foreach (var c in committed)
         {
+            var tp = c.TopicPartition;
             var has = c.Offset.Value >= 0;
+            if (_startAt!.TryGetValue(tp, out var at))
+            {
+                result.Add((new TopicPartitionOffset(tp, at), new PartitionState(has ? c.Offset.Value : -1, at)));
+                continue;
+            }
+
             var useCommit = _config.FirstPollOffsetStrategy switch
             {
-                FirstPollOffsetStrategy.Earliest or FirstPollOffsetStrategy.Latest => has && _committedByMe!.Contains(c.TopicPartition),
+                FirstPollOffsetStrategy.Earliest or FirstPollOffsetStrategy.Latest => has && _committedByMe!.Contains(tp),
                 _ => has,
             };
             var fallback = _config.FirstPollOffsetStrategy is FirstPollOffsetStrategy.Latest or FirstPollOffsetStrategy.UncommittedLatest
                 ? Offset.End
                 : Offset.Beginning;
-            start.Add(new TopicPartitionOffset(c.TopicPartition, useCommit ? c.Offset : fallback));
-            _partitions[c.TopicPartition] = new PartitionState(useCommit ? c.Offset.Value : -1);
+            var start = useCommit ? c.Offset : fallback;
+            if (_checkpointing)
+            {
+                if (!useCommit)
+                {
+                    try
+                    {
+                        var marks = _consumer.QueryWatermarkOffsets(tp, MetadataTimeout);
+                        start = fallback == Offset.End ? marks.High : marks.Low;
+                    }
+                    catch (KafkaException e)
+                    {
+                        _collector!.ReportError(new InvalidOperationException(
+                            $"reading the first and end offsets of Kafka partition {tp.Topic}-{tp.Partition.Value} failed; retrying: {e.Message}", e));
+                        return null;
+                    }
+                }
+
+                _firstStarts!.TryAdd(tp, start.Value);
+            }
+
+            result.Add((new TopicPartitionOffset(tp, start), new PartitionState(useCommit ? c.Offset.Value : -1, start.IsSpecial ? -1 : start.Value)));
         }
 
-        _consumer!.IncrementalAssign(start);
+        return result;
+    }
+
+    private static Dictionary<TopicPartition, long> ParsePosition(string position)
+    {
+        var result = new Dictionary<TopicPartition, long>();
+        try
+        {
+            using var json = JsonDocument.Parse(position);
+            foreach (var topic in json.RootElement.EnumerateObject())
+            {
+                foreach (var partition in topic.Value.EnumerateObject())
+                {
+                    result[new TopicPartition(topic.Name, int.Parse(partition.Name, CultureInfo.InvariantCulture))] = partition.Value.GetInt64();
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"'{position}' is not a Kafka spout position (an object of topics, each an object of partition: offset)", e);
+        }
+
+        return result;
     }
 }

@@ -9,7 +9,9 @@ namespace StormSharp.Topology.State;
 /// spout's INITSTATE, which rewinds it to its position in that checkpoint; at each PREPARE it records its position
 /// under the checkpoint's txid, before anything emitted after it. Each step goes downstream as a checkpoint tuple in
 /// line with the data, so the bolts can align on it. The steps are read from the checkpoint spout's published
-/// requests (spouts receive no tuples), polled every few milliseconds.
+/// requests (spouts receive no tuples), polled every few milliseconds. It tells the spout when a position it recorded
+/// is covered by a committed checkpoint: at INITSTATE (the position it rewinds to) and at the PREPARE that follows a
+/// commit (the position recorded at the PREPARE before).
 /// </summary>
 internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpout, ISpoutHousekeeping
 {
@@ -31,6 +33,8 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
     private bool _initialized;
     [NonSerialized]
     private bool _failedSinceInit;
+    [NonSerialized]
+    private (long Txid, string? Position)? _recorded;
 
     public ICheckpointableSpout Spout => _spout;
 
@@ -110,15 +114,32 @@ internal sealed class CheckpointingSpout(ICheckpointableSpout spout) : IRichSpou
         switch (request.Action)
         {
             case CheckpointAction.Prepare when _initialized && !_failedSinceInit:
+                // The checkpoint spout starts PREPARE of a txid only once the one before it has committed (or, at txid 0,
+                // when none has), so the position recorded under the previous txid is now covered by committed state.
+                if (_recorded is { Position: not null } previous && previous.Txid == request.Txid - 1)
+                {
+                    _spout.CheckpointCommitted(previous.Position);
+                }
+
+                var position = _spout.GetPosition();
                 _positions!.CommitNow(new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
-                    [Key(request.Txid)] = JsonSerializer.Serialize(_spout.GetPosition()),
+                    [Key(request.Txid)] = JsonSerializer.Serialize(position),
                     [Key(request.Txid - 8)] = null, // positions of checkpoints long committed are not needed again
                 });
+                _recorded = (request.Txid, position);
                 break;
             case CheckpointAction.InitState:
+                // INITSTATE carries the last committed txid: its position is both where to go back to and committed.
                 var committed = _positions!.Load().Committed;
-                _spout.Seek(committed.TryGetValue(Key(request.Txid), out var p) ? JsonSerializer.Deserialize<string?>(p) : null);
+                var restored = committed.TryGetValue(Key(request.Txid), out var p) ? JsonSerializer.Deserialize<string?>(p) : null;
+                _spout.Seek(restored);
+                _recorded = (request.Txid, restored);
+                if (restored is not null)
+                {
+                    _spout.CheckpointCommitted(restored);
+                }
+
                 _initialized = true;
                 _failedSinceInit = false;
                 break;

@@ -61,9 +61,26 @@ public abstract class BaseStatefulBolt<TState> : BaseRichBolt, IStatefulBolt<TSt
 /// </summary>
 public interface ICheckpointableSpout : IRichSpout
 {
+    /// <summary>
+    /// Whether this spout, as configured, takes part in checkpoints (true unless overridden). A spout that never
+    /// replays, such as an at-most-once Kafka spout, says false: the topology then treats it as a plain spout, whose
+    /// position is not recorded and which is never rewound.
+    /// </summary>
+    bool IsCheckpointable => true;
+
     /// <summary>Where the spout is: everything emitted so far is before it. Null for the beginning.</summary>
     string? GetPosition();
 
     /// <summary>Goes back (or forward) to <paramref name="position"/> (null: the beginning); the next tuples emitted are those after it.</summary>
     void Seek(string? position);
+
+    /// <summary>
+    /// Called when a checkpoint that recorded <paramref name="position"/> (a value <see cref="GetPosition"/> returned,
+    /// or the one <see cref="Seek"/> was given) is known to be committed by every stateful bolt: no recovery rewinds this
+    /// task before it any more, so the spout may tell its source that the input before it is done (a Kafka spout commits
+    /// those offsets to its consumer group). Nothing by default.
+    /// </summary>
+    void CheckpointCommitted(string? position)
+    {
+    }
 }

@@ -133,6 +133,51 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void CheckpointableSource_IsToldOfCommittedPositionsOnly_ThroughARollback()
+    {
+        const int n = 1000;
+        var expected = Expected(n);
+        Log.FailSentence = 301; // fails once: the checkpoint under way is rolled back and the sources rewound
+        var builder = new TopologyBuilder();
+        builder.SetSpout("src", new ReplayableSentenceSpout(_key, n, pauseMs: 1), 2);
+        builder.SetBolt("split", new SplitBolt(_key), 2).ShuffleGrouping("src");
+        builder.SetBolt("count", new StatefulCountBolt(_key), 2).FieldsGrouping("split", new Fields("word"));
+        _cluster.SubmitTopology(_name, Conf(maxPending: 100).SetMessageTimeoutSecs(2), builder.CreateTopology());
+
+        // A task that has emitted its last sentence is at n or past it (its next index).
+        Await.Until(
+            () => Log.FailSentence == -1 && Log.CommittedPositions.GroupBy(c => c.Task).Count(g => g.Max(c => c.Position) >= n - 1) == 2,
+            Timeout,
+            () => $"the failure and both spout tasks told of a committed position at the end; told {string.Join(",", Log.CommittedPositions.TakeLast(6))}");
+
+        Assert.Contains("count rollback", Log.Events);
+        Assert.All(Log.CommittedPositions, c => Assert.True(
+            c.Position <= c.CommittedThen,
+            $"task {c.Task} was told position {c.Position} is committed when the last committed checkpoint had it at {c.CommittedThen}"));
+        Assert.True(Same(Counts("count"), expected), $"committed counts {Show(Counts("count"))} differ from the fault-free counts {Show(expected)}");
+    }
+
+    [Fact]
+    public void SpoutOptingOutOfCheckpoints_IsNotWrapped_AndItsReadersTakeTheCheckpointSpoutsSteps()
+    {
+        var builder = new TopologyBuilder();
+        builder.SetSpout("plain", new OptedOutSentenceSpout());
+        builder.SetSpout("replayable", new ReplayableSentenceSpout(_key, 10));
+        builder.SetBolt("split", new SplitBolt(), 2).ShuffleGrouping("plain").ShuffleGrouping("replayable");
+        builder.SetBolt("count", new StatefulCountBolt(_key), 2).FieldsGrouping("split", new Fields("word"));
+
+        var topology = builder.CreateTopology();
+
+        Assert.StartsWith(typeof(OptedOutSentenceSpout).FullName + ",", topology.ById["plain"].Component.TypeName, StringComparison.Ordinal);
+        Assert.StartsWith(typeof(CheckpointingSpout).FullName + ",", topology.ById["replayable"].Component.TypeName, StringComparison.Ordinal);
+        var checkpointSources = topology.ById["split"].Inputs
+            .Where(i => i.Stream.StreamId == Utils.CheckpointStreamId)
+            .Select(i => i.Stream.ComponentId)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal([Utils.CheckpointComponentId, "replayable"], checkpointSources);
+    }
+
+    [Fact]
     public void NonReplayableSource_TopologyKilledMidRunAndRecovered_NoCountIsLowerThanFaultFree()
     {
         const int n = 2000;

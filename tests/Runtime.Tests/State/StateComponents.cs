@@ -27,6 +27,12 @@ internal static class StateBoard
 
         public ConcurrentDictionary<int, bool> InFlight { get; } = new();
 
+        /// <summary>
+        /// Each position a checkpointable spout was told is committed, with the position its task had in the checkpoint
+        /// the checkpoint spout had last committed at that moment.
+        /// </summary>
+        public ConcurrentQueue<(int Task, int Position, int CommittedThen)> CommittedPositions { get; } = new();
+
         public long Emitted;
 
         public int FailPrepareAt = -1;
@@ -73,10 +79,16 @@ internal sealed class ReplayableSentenceSpout(string key, int count, int pauseMs
     private int _step;
     [NonSerialized]
     private int _first;
+    [NonSerialized]
+    private IReadOnlyDictionary<string, object?>? _conf;
+    [NonSerialized]
+    private TopologyContext? _context;
 
     public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
     {
         _collector = collector;
+        _conf = conf;
+        _context = context;
         _step = context.GetComponentTasks(context.ThisComponentId).Count;
         _next = _first = context.ThisTaskIndex;
         StateBoard.Of(key).Task(context.ThisComponentId, context.ThisTaskId);
@@ -103,7 +115,50 @@ internal sealed class ReplayableSentenceSpout(string key, int count, int pauseMs
     public void Seek(string? position) =>
         _next = position is null ? _first : int.Parse(position, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Notes the position with the one the in-memory provider holds for this task at the checkpoint committed now.</summary>
+    public void CheckpointCommitted(string? position)
+    {
+        var topology = (string)_conf![Config.TopologyName]!;
+        var checkpointTask = _context!.GetComponentTasks(Utils.CheckpointComponentId)[0];
+        var committedThen = -1;
+        using (var spoutState = new InMemoryStateProvider().Open(topology, Utils.CheckpointComponentId + "-" + checkpointTask, _conf))
+        using (var positions = new InMemoryStateProvider().Open(topology, _context.ThisComponentId + "-" + _context.ThisTaskId, _conf))
+        {
+            if (spoutState.Load().Committed.TryGetValue("__state", out var s))
+            {
+                var parts = s.Split(':');
+                var txid = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - (parts[1] == "Committed" ? 0 : 1);
+                if (positions.Load().Committed.TryGetValue("tx/" + txid, out var p) && JsonSerializer.Deserialize<string?>(p) is { } at)
+                {
+                    committedThen = int.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        StateBoard.Of(key).CommittedPositions.Enqueue((_context.ThisTaskId, int.Parse(position!, System.Globalization.CultureInfo.InvariantCulture), committedThen));
+    }
+
     public override void Ack(object msgId) => StateBoard.Of(key).Acked.AddOrUpdate((long)msgId, 1, (_, n) => n + 1);
+
+    public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("sentence"));
+}
+
+/// <summary>A sentence source that could report positions but says it takes no part in checkpoints (as an at-most-once Kafka spout does).</summary>
+internal sealed class OptedOutSentenceSpout : BaseRichSpout, ICheckpointableSpout
+{
+    public bool IsCheckpointable => false;
+
+    public override void Open(IReadOnlyDictionary<string, object?> conf, TopologyContext context, ISpoutOutputCollector collector)
+    {
+    }
+
+    public override void NextTuple()
+    {
+    }
+
+    public string? GetPosition() => throw new InvalidOperationException("not checkpointed");
+
+    public void Seek(string? position) => throw new InvalidOperationException("not checkpointed");
 
     public override void DeclareOutputFields(IOutputFieldsDeclarer declarer) => declarer.Declare(new Fields("sentence"));
 }

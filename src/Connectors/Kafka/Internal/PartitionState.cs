@@ -10,10 +10,26 @@ internal sealed class PartitionState
 {
     private readonly SortedSet<long> _pending = [];
 
-    public PartitionState(long committed) => Committed = committed;
+    /// <param name="committed">The group's committed offset as the task takes it, or -1.</param>
+    /// <param name="start">The offset the task starts reading at, or -1 when it starts at the partition's beginning or end unresolved.</param>
+    public PartitionState(long committed, long start)
+    {
+        Committed = committed;
+        Start = start;
+        NextToEmit = start;
+    }
 
     /// <summary>The last committed offset (the next to read), or -1 when the group has none.</summary>
     public long Committed { get; set; }
+
+    /// <summary>The offset the task started reading at, or -1 when it started at the partition's beginning or end unresolved.</summary>
+    public long Start { get; }
+
+    /// <summary>
+    /// The offset after the last record emitted (or skipped by the translator), else <see cref="Start"/>: every record
+    /// of the partition emitted so far is before it, and records polled but still waiting to be emitted are at or after it.
+    /// </summary>
+    public long NextToEmit { get; private set; }
 
     /// <summary>The highest offset polled, or -1.</summary>
     public long LastPolled { get; private set; } = -1;
@@ -22,10 +38,10 @@ internal sealed class PartitionState
     public long FirstPolled { get; private set; } = -1;
 
     /// <summary>
-    /// The offset the next record polled should have: after the last one polled, or the committed offset the task
-    /// started from; -1 when the task started from the partition's beginning or end, where any offset is expected.
+    /// The offset the next record polled should have: after the last one polled, or the offset the task started from;
+    /// -1 when the task started from the partition's beginning or end unresolved, where any offset is expected.
     /// </summary>
-    public long NextExpected => LastPolled >= 0 ? LastPolled + 1 : Committed;
+    public long NextExpected => LastPolled >= 0 ? LastPolled + 1 : Start;
 
     /// <summary>Records of this partition kept for retries, by offset (at-least-once only).</summary>
     public Dictionary<long, KafkaRecord> Records { get; } = [];
@@ -55,6 +71,9 @@ internal sealed class PartitionState
     }
 
     public bool IsPending(long offset) => _pending.Contains(offset);
+
+    /// <summary>The record at <paramref name="offset"/> was emitted or skipped.</summary>
+    public void Emitted(long offset) => NextToEmit = Math.Max(NextToEmit, offset + 1);
 
     public void Done(long offset)
     {
