@@ -63,25 +63,12 @@ public sealed class KafkaSpoutTruncationTests(KafkaFixture kafka) : IClassFixtur
     [Fact]
     public async Task Spout_BrokerDropsRecordsWhileAFailingRecordHoldsThePartitionPaused_RetriesItFromMemoryThenReportsTheGapAndCommitsTheEnd()
     {
-        var topic = kafka.NewName("truncated-midway");
-        var group = kafka.NewName("group");
-        kafka.ProduceTo(topic, 0, 200, ValueBytes);
-
-        // Offset 5 fails until the gate opens, so the commit stays at 5 and, past 50 uncommitted offsets, the spout pauses
-        // the partition: what is produced meanwhile is not fetched, and the broker drops the start of it.
-        var config = Builder(topic, group)
-            .SetMaxUncommittedOffsets(50)
-            .SetRetry(new KafkaSpoutRetryExponentialBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), int.MaxValue, TimeSpan.FromMilliseconds(50)))
-            .Build();
-        var runId = kafka.NewName("run");
-        var deliveries = RecordingBolt.Runs[runId] = new Deliveries(int.MaxValue);
-        var gate = GatedFailingBolt.Gates[runId] = new ManualResetEventSlim();
-        var name = kafka.NewName("topology");
+        var (topic, group, config, bolt, deliveries, gate, name) = PausedByAFailingRecord("truncated-midway");
         long low, high, readBefore;
         IReadOnlyList<ErrorInfo> errors;
         using (var cluster = new LocalCluster())
         {
-            cluster.SubmitTopology(name, KafkaSpoutTests.TopologyConf(), Topology(config, new GatedFailingBolt(runId, failOffset: 5)));
+            cluster.SubmitTopology(name, KafkaSpoutTests.TopologyConf(), Topology(config, bolt));
             try
             {
                 await Wait.UntilAsync(() => deliveries.ByRecord.TryGetValue((0, 5), out var d) && d.Count >= 3, RunTimeout,
@@ -116,22 +103,11 @@ public sealed class KafkaSpoutTruncationTests(KafkaFixture kafka) : IClassFixtur
     [Fact]
     public async Task Spout_FallsBehindTheBrokersRetentionWhileRecordsKeepComing_GoesOnFromTheBrokersFirstOffsetWithoutWaitingForTheProducerToStop()
     {
-        var topic = kafka.NewName("truncated-live");
-        var group = kafka.NewName("group");
-        kafka.ProduceTo(topic, 0, 200, ValueBytes);
-
         // As above, a failing record pauses the partition; this time the producer does not stop. Once the spout resumes,
         // its position is out of range, and each time the Kafka client resets it to the first offset the broker last
         // reported, the broker has dropped that one too by the client's next fetch: unless the spout moves ahead into
         // what the broker has, nothing more is read until the producer stops.
-        var config = Builder(topic, group)
-            .SetMaxUncommittedOffsets(50)
-            .SetRetry(new KafkaSpoutRetryExponentialBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), int.MaxValue, TimeSpan.FromMilliseconds(50)))
-            .Build();
-        var runId = kafka.NewName("run");
-        var deliveries = RecordingBolt.Runs[runId] = new Deliveries(int.MaxValue);
-        var gate = GatedFailingBolt.Gates[runId] = new ManualResetEventSlim();
-        var name = kafka.NewName("topology");
+        var (topic, _, config, bolt, deliveries, gate, name) = PausedByAFailingRecord("truncated-live");
         using var stopProducing = new CancellationTokenSource();
         var produced = 200;
         var producer = Task.CompletedTask;
@@ -139,7 +115,7 @@ public sealed class KafkaSpoutTruncationTests(KafkaFixture kafka) : IClassFixtur
         long readBefore, lowAtGate;
         using (var cluster = new LocalCluster())
         {
-            cluster.SubmitTopology(name, KafkaSpoutTests.TopologyConf(), Topology(config, new GatedFailingBolt(runId, failOffset: 5)));
+            cluster.SubmitTopology(name, KafkaSpoutTests.TopologyConf(), Topology(config, bolt));
             try
             {
                 await Wait.UntilAsync(() => deliveries.ByRecord.TryGetValue((0, 5), out var d) && d.Count >= 3, RunTimeout,
@@ -182,6 +158,26 @@ public sealed class KafkaSpoutTruncationTests(KafkaFixture kafka) : IClassFixtur
         Assert.True(lastBefore >= readBefore - 1, $"read up to {lastBefore} before the gap, {readBefore - 1} before the producer started");
         Assert.Contains(errors, e => e.Message.Contains("lost", StringComparison.Ordinal)
             && e.Message.Contains($"{topic}-0: the broker dropped offsets {lastBefore + 1} to ", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// 200 records of 10 kB on partition 0, and a spout whose partition stays paused: offset 5 fails until the run's gate
+    /// opens, so the commit stays at 5 and, past 50 uncommitted offsets, the spout pauses the partition; what is produced
+    /// meanwhile is not fetched, and the broker drops the start of it.
+    /// </summary>
+    private (string Topic, string Group, KafkaSpoutConfig Config, GatedFailingBolt Bolt, Deliveries Deliveries, ManualResetEventSlim Gate, string Name) PausedByAFailingRecord(string prefix)
+    {
+        var topic = kafka.NewName(prefix);
+        var group = kafka.NewName("group");
+        kafka.ProduceTo(topic, 0, 200, ValueBytes);
+        var config = Builder(topic, group)
+            .SetMaxUncommittedOffsets(50)
+            .SetRetry(new KafkaSpoutRetryExponentialBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), int.MaxValue, TimeSpan.FromMilliseconds(50)))
+            .Build();
+        var runId = kafka.NewName("run");
+        var deliveries = RecordingBolt.Runs[runId] = new Deliveries(int.MaxValue);
+        var gate = GatedFailingBolt.Gates[runId] = new ManualResetEventSlim();
+        return (topic, group, config, new GatedFailingBolt(runId, failOffset: 5), deliveries, gate, kafka.NewName("topology"));
     }
 
     private static IEnumerable<long> Range(long from, long to)
