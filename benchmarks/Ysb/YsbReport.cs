@@ -68,7 +68,7 @@ internal static class YsbReport
         L($"| OS, runtime | {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} |");
         L($"| load average (1, 5, 15 min) | at start {loadAtStart}; at end {LoadAverage()} |");
         L($"| broker | {(o.Bootstrap is null ? "embedded Kafka-protocol broker (librdkafka's mock cluster) in the generator's process; it keeps about 5 MB a partition, so a consumer that falls behind by more loses records (they show as inexact windows)" : "Kafka at " + o.Bootstrap)}; `ad-events` with {(o.Bootstrap is null ? Connectors.Kafka.EmbeddedKafkaBroker.DefaultPartitions : o.Partitions)} partitions, zstd-compressed batches |");
-        L("| topology | local mode (LocalCluster in the runner's process)" + (o.ClusterLoads.Length > 0 ? ", and on a cluster of `storm dev-zookeeper`, `storm nimbus` and one `storm supervisor` on loopback (`storm jar`, 2 workers)" : string.Empty) + ": 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending 50,000 a task |");
+        L("| topology | local mode (LocalCluster in the runner's process)" + (o.ClusterLoads.Length > 0 ? ", and on a cluster of `storm dev-zookeeper`, `storm nimbus` and one `storm supervisor` on loopback (`storm jar`, 2 workers)" : string.Empty) + ": 2 Kafka spout tasks, 1 task each of deserialize, filter, projection, Redis join, 2 campaign processors, 1 acker, max spout pending " + o.MaxSpoutPending.ToString("N0", Inv) + " a task |");
         L();
         L("```");
         foreach (var (key, value) in YsbSummary.Of(points))
