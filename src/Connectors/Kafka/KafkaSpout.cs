@@ -441,6 +441,7 @@ public sealed class KafkaSpout : BaseRichSpout, ICheckpointableSpout
         }
 
         var polled = 0;
+        var polledAt = Stopwatch.GetTimestamp(); // one reading for the batch: the stall check counts in seconds
         List<TopicPartitionOffset>? atMostOnce = null;
         while (result is not null)
         {
@@ -454,7 +455,7 @@ public sealed class KafkaSpout : BaseRichSpout, ICheckpointableSpout
                 }
 
                 state.Polled(result.Offset.Value);
-                state.LastRecordTicks = Stopwatch.GetTimestamp();
+                state.LastRecordTicks = polledAt;
                 state.StuckRounds = 0;
                 state.QueriedLow = -1;
                 var m = result.Message;
