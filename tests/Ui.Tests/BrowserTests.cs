@@ -97,9 +97,25 @@ public sealed partial class BrowserTests(StandaloneServerFixture zooKeeper)
         await Assertions.Expect(page.Locator("#workers tbody tr")).ToHaveCountAsync(2);
 
         // A worker's log, from the component page's link: its tail, then a search within it.
+        // The executors table is redrawn every few seconds: a click that lands as its link is replaced goes nowhere, so it
+        // is clicked again (the same link) until the log page opens.
         await page.GoBackAsync();
-        await page.Locator("#executors a.log-link").First.ClickAsync();
-        await page.WaitForURLAsync(new Regex($"^http://127\\.0\\.0\\.1:{rig.Logviewer.Port}/log\\?file="), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        var logPage = new Regex($"^http://127\\.0\\.0\\.1:{rig.Logviewer.Port}/log\\?file=");
+        await UntilAsync(
+            async () =>
+            {
+                await page.Locator("#executors a.log-link").First.ClickAsync();
+                try
+                {
+                    await page.WaitForURLAsync(logPage, new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 5_000 });
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
+            },
+            "a worker's log link to open the log viewer");
         await Assertions.Expect(page.Locator("#position")).ToContainTextAsync("bytes");
         var content = await page.Locator("#content").InnerTextAsync();
         Assert.Contains(id, content, StringComparison.Ordinal);
