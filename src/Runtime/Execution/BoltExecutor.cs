@@ -316,6 +316,7 @@ internal sealed class BoltExecutor : Executor
                 }
 
                 _timedUnacked[input] = (start, executor.Represents);
+                input.AwaitsTimedAck = true;
             }
 
             return end;
@@ -380,7 +381,7 @@ internal sealed class BoltExecutor : Executor
             {
                 _ackedInExecute = true;
             }
-            else if (_timedUnacked is { Count: > 0 } timed && timed.Remove(t, out var sample))
+            else if (t.AwaitsTimedAck && _timedUnacked is { } timed && timed.Remove(t, out var sample))
             {
                 executor.Stats.RecordAck(t.Stream.Index, Stopwatch.GetTimestamp() - sample.ReceivedAt, sample.Represents);
             }
@@ -400,7 +401,10 @@ internal sealed class BoltExecutor : Executor
 
             t.Done = true;
             TellAckers(executor.AckFailStream, t, withEdges: false);
-            _timedUnacked?.Remove(t);
+            if (t.AwaitsTimedAck)
+            {
+                _timedUnacked?.Remove(t);
+            }
 
             executor.Stats.RecordFail(t.Stream.Index);
         }

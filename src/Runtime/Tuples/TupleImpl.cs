@@ -58,6 +58,12 @@ internal sealed class TupleImpl : ITuple
     /// <summary>Whether the receiving bolt has acked or failed it (a second ack or fail is ignored).</summary>
     public bool Done { get; set; }
 
+    /// <summary>
+    /// Whether the receiving bolt sampled its execute and waits for the ack to time it (so only sampled tuples are looked
+    /// up when acked later). Sits in the object's padding after <see cref="Done"/>.
+    /// </summary>
+    public bool AwaitsTimedAck { get; set; }
+
     public void AddAnchor(long root, long edge)
     {
         // A root can reach a tuple through several anchors; its edge ids are XORed together (Storm's MessageId.anchorsToIds).
