@@ -12,17 +12,25 @@ namespace StormSharp.Topology.Windowing;
 /// it) and ends at that tuple's time. A tuple is released (and acked by the caller) once no window still to fire can
 /// hold it, and only then; so a window holds what it needs and no more.
 /// </remarks>
-internal sealed class WindowManager(WindowSettings settings, bool eventTime)
+internal sealed class WindowManager(WindowSettings settings, bool eventTime, Func<long> clock)
 {
-    private readonly List<Event> _events = []; // by time, then arrival
+    /// <summary>
+    /// A window in processing time measured and slid only in tuples needs no tuple's time: the clock (dear on some
+    /// hosts) is read once per window, for its end, not once per tuple.
+    /// </summary>
+    private readonly bool _countOnly = !eventTime && settings.LengthMs is null && settings.SlideMs is null;
+
+    private readonly EventBuffer _events = new(); // by time, then arrival
+    private readonly List<Event> _leftLastWindow = []; // released since the last fire, which held them
+    private readonly List<ITuple> _added = [];
+    private readonly List<ITuple> _expired = [];
     private readonly Dictionary<int, long> _maxTsByTask = [];
-    private List<Event> _previous = [];
-    private List<Event> _spare = [];
     private long _fires = 1; // fire numbers start at 2, so an event never held (LastFire 0) is new in the first
     private long _seq;
     private int _sinceFire;
     private long _nextFireMs = long.MinValue;
     private long _lastFiredEnd = long.MinValue;
+    private long _countOnlyNow; // a count-only window's clock: the last window's end (the start before any)
     private int _counted; // event time, count slide: how many of the oldest events have been counted
     private int _expectedInputTasks;
 
@@ -34,6 +42,7 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     /// <summary>Starts the clock of a processing-time slide: the first window ends one slide after <paramref name="nowMs"/>.</summary>
     public void Start(long nowMs)
     {
+        _countOnlyNow = nowMs;
         if (settings.SlideMs is { } slide)
         {
             _nextFireMs = nowMs + slide;
@@ -44,10 +53,11 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     public void ExpectInputTasks(int count) => _expectedInputTasks = count;
 
     /// <summary>
-    /// Adds a tuple with time <paramref name="ts"/>; false when it is late (event time at or behind the watermark), in
-    /// which case it is not held. May fire windows (a count slide in processing time) and release tuples.
+    /// Adds a tuple with time <paramref name="ts"/> (ignored by a window measured and slid only in tuples, in
+    /// processing time); false when it is late (event time at or behind the watermark), in which case it is not held.
+    /// May fire windows (a count slide in processing time) and release tuples.
     /// </summary>
-    public bool Add(ITuple tuple, long ts, long nowMs, Action<TupleWindow> fire, List<ITuple> released)
+    public bool Add(ITuple tuple, long ts, Action<TupleWindow> fire, List<ITuple> released)
     {
         if (eventTime)
         {
@@ -69,23 +79,35 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         }
 
         // Processing time only moves forward here, whatever the wall clock does.
-        if (_events.Count > 0 && ts < _events[^1].Ts)
+        if (_countOnly)
         {
-            ts = _events[^1].Ts;
+            ts = _countOnlyNow;
+        }
+        else if (_events.Count > 0 && ts < _events.Last.Ts)
+        {
+            ts = _events.Last.Ts;
         }
 
         _events.Add(new Event(tuple, ts, ++_seq));
-        if (settings.LengthCount is { } length && settings.SlideMs is not null)
+        if (settings.LengthCount is { } length && settings.SlideMs is not null && ts <= _nextFireMs)
         {
-            // Only the last `length` tuples can be in a window that fires later.
+            // Every held tuple is in the next window to fire (it ends at or after this one's time), which holds the
+            // last `length` of them: the others can be in no window still to fire. A tuple past that window's end
+            // means its tick is late; the windows it fires then decide.
             ReleaseOldest(_events.Count - length, released);
         }
 
         if (settings.SlideCount is { } slide && ++_sinceFire >= slide)
         {
             _sinceFire = 0;
-            Fire(ts, _events.Count, fire);
-            RetainAfterCountFire(ts, released);
+            var end = ts;
+            if (_countOnly)
+            {
+                end = _countOnlyNow = Math.Max(_countOnlyNow, clock());
+            }
+
+            Fire(end, _events.Count, fire);
+            RetainAfterCountFire(end, released);
         }
 
         return true;
@@ -118,7 +140,7 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         else if (settings.LengthMs is { } length)
         {
             // A count slide with a time length: tuples older than the length can be in no later window.
-            ReleaseWhile(e => e.Ts <= nowMs - length, released);
+            ReleaseThrough(nowMs - length, released);
         }
     }
 
@@ -212,38 +234,40 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
             from = Math.Max(from, upTo - count);
         }
 
-        // Each event remembers the last fire that held it: new means not held by the previous fire, expired means
-        // held by the previous fire and not by this one. No sets, and the previous window's list is reused.
+        // Each event remembers the last fire that held it: new means not held by the previous fire, expired means held
+        // by the previous fire and not by this one. The window is a range of the held events, so nothing is copied for
+        // it; what the previous window held and this one does not was released since (oldest first) or is held still
+        // before the range (windows only move forward, so nothing after it).
         var fireNo = ++_fires;
-        var all = new List<ITuple>(upTo - from);
-        var added = new List<ITuple>();
-        var current = _spare;
-        current.Clear();
+        var previous = fireNo - 1;
+        _added.Clear();
+        _expired.Clear();
+        foreach (var e in _leftLastWindow)
+        {
+            _expired.Add(e.Tuple);
+        }
+
+        _leftLastWindow.Clear();
+        for (var i = 0; i < from; i++)
+        {
+            if (_events[i].LastFire == previous)
+            {
+                _expired.Add(_events[i].Tuple);
+            }
+        }
+
         for (var i = from; i < upTo; i++)
         {
-            var e = _events[i];
-            all.Add(e.Tuple);
-            current.Add(e);
-            if (e.LastFire != fireNo - 1)
+            ref var e = ref _events[i];
+            if (e.LastFire != previous)
             {
-                added.Add(e.Tuple);
+                _added.Add(e.Tuple);
             }
 
             e.LastFire = fireNo;
         }
 
-        var expired = new List<ITuple>();
-        foreach (var e in _previous)
-        {
-            if (e.LastFire != fireNo)
-            {
-                expired.Add(e.Tuple);
-            }
-        }
-
-        _spare = _previous;
-        _previous = current;
-        fire(new TupleWindow(all, added, expired, settings.LengthMs is { } l ? end - l : null, end));
+        fire(new TupleWindow(new HeldRange(_events, from, upTo - from), _added, _expired, settings.LengthMs is { } l ? end - l : null, end));
     }
 
     private void RetainAfterCountFire(long end, List<ITuple> released)
@@ -251,7 +275,7 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         // The next window fires at a later tuple, so it ends no earlier than this one.
         if (settings.LengthMs is { } length)
         {
-            ReleaseWhile(e => e.Ts <= end - length, released);
+            ReleaseThrough(end - length, released);
         }
 
         if (settings.LengthCount is { } count && settings.SlideCount is { } slide)
@@ -267,7 +291,7 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     {
         if (settings.LengthMs is { } length)
         {
-            ReleaseWhile(e => e.Ts <= end + slide - length, released);
+            ReleaseThrough(end + slide - length, released);
         }
 
         if (settings.LengthCount is { } count)
@@ -297,16 +321,22 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
 
         for (var i = 0; i < n; i++)
         {
-            released.Add(_events[i].Tuple);
+            ref var e = ref _events[i];
+            released.Add(e.Tuple);
+            if (e.LastFire == _fires)
+            {
+                _leftLastWindow.Add(e); // the next window reports it expired
+            }
         }
 
-        _events.RemoveRange(0, n);
+        _events.RemoveFirst(n);
     }
 
-    private void ReleaseWhile(Func<Event, bool> gone, List<ITuple> released)
+    /// <summary>Releases the oldest events while their time is at or before <paramref name="ts"/>.</summary>
+    private void ReleaseThrough(long ts, List<ITuple> released)
     {
         var n = 0;
-        while (n < _events.Count && gone(_events[n]))
+        while (n < _events.Count && _events[n].Ts <= ts)
         {
             n++;
         }
@@ -322,22 +352,26 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     public WindowSnapshot Snapshot(List<(long Seq, ITuple Tuple)> tuples)
     {
         var held = new List<long[]>(_events.Count);
-        var heldSeqs = new HashSet<long>(_events.Count);
-        foreach (var e in _events)
-        {
-            held.Add([e.Seq, e.Ts]);
-            heldSeqs.Add(e.Seq);
-            tuples.Add((e.Seq, e.Tuple));
-        }
-
-        var last = new List<long[]>(_previous.Count);
-        foreach (var e in _previous)
+        var last = new List<long[]>();
+        foreach (var e in _leftLastWindow)
         {
             last.Add([e.Seq, e.Ts]);
-            if (!heldSeqs.Contains(e.Seq))
+        }
+
+        for (var i = 0; i < _events.Count; i++)
+        {
+            var e = _events[i];
+            held.Add([e.Seq, e.Ts]);
+            tuples.Add((e.Seq, e.Tuple));
+            if (e.LastFire == _fires)
             {
-                tuples.Add((e.Seq, e.Tuple));
+                last.Add([e.Seq, e.Ts]);
             }
+        }
+
+        foreach (var e in _leftLastWindow)
+        {
+            tuples.Add((e.Seq, e.Tuple));
         }
 
         return new WindowSnapshot(held, last, _fires, _seq, _sinceFire, _lastFiredEnd, _counted, Watermark, new Dictionary<int, long>(_maxTsByTask));
@@ -346,32 +380,30 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     /// <summary>Takes the state <paramref name="snapshot"/> recorded, with the tuples <paramref name="tupleOf"/> gives by sequence number.</summary>
     public void Restore(WindowSnapshot snapshot, Func<long, ITuple> tupleOf)
     {
-        var bySeq = new Dictionary<long, Event>();
-        Event EventOf(long[] item)
+        var lastSeqs = new HashSet<long>();
+        foreach (var item in snapshot.Last)
         {
-            if (!bySeq.TryGetValue(item[0], out var e))
-            {
-                bySeq[item[0]] = e = new Event(tupleOf(item[0]), item[1], item[0]);
-            }
-
-            return e;
+            lastSeqs.Add(item[0]);
         }
 
+        var heldSeqs = new HashSet<long>();
         _events.Clear();
         foreach (var item in snapshot.Held)
         {
-            _events.Add(EventOf(item));
+            heldSeqs.Add(item[0]);
+            _events.Add(new Event(tupleOf(item[0]), item[1], item[0]) { LastFire = lastSeqs.Contains(item[0]) ? snapshot.Fires : 0 });
         }
 
-        _previous = [];
+        // Of the last window's events, those no longer held were released after it fired: the next window reports them expired.
+        _leftLastWindow.Clear();
         foreach (var item in snapshot.Last)
         {
-            var e = EventOf(item);
-            e.LastFire = snapshot.Fires;
-            _previous.Add(e);
+            if (!heldSeqs.Contains(item[0]))
+            {
+                _leftLastWindow.Add(new Event(tupleOf(item[0]), item[1], item[0]) { LastFire = snapshot.Fires });
+            }
         }
 
-        _spare = [];
         _fires = snapshot.Fires;
         _seq = snapshot.Seq;
         _sinceFire = snapshot.SinceFire;
@@ -392,13 +424,13 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
     public List<ITuple> Clear()
     {
         var held = new List<ITuple>(_events.Count);
-        foreach (var e in _events)
+        for (var i = 0; i < _events.Count; i++)
         {
-            held.Add(e.Tuple);
+            held.Add(_events[i].Tuple);
         }
 
         _events.Clear();
-        _previous = [];
+        _leftLastWindow.Clear();
         _counted = 0;
         _sinceFire = 0;
         _lastFiredEnd = long.MinValue;
@@ -418,16 +450,120 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime)
         return r == 0 ? ts : ts + (slide - r);
     }
 
-    private sealed class Event(ITuple tuple, long ts, long seq)
+    private struct Event(ITuple tuple, long ts, long seq)
     {
-        public ITuple Tuple { get; } = tuple;
+        public readonly ITuple Tuple = tuple;
 
-        public long Ts { get; } = ts;
+        public readonly long Ts = ts;
 
-        public long Seq { get; } = seq;
+        public readonly long Seq = seq;
 
         /// <summary>The number of the last fire whose window held this event; 0 for none.</summary>
-        public long LastFire { get; set; }
+        public long LastFire;
+    }
+
+    /// <summary>
+    /// The held events in order, in one array: released from the front without moving the rest (the array is compacted
+    /// when its end is reached and at most half of it is in use), added at the end, inserted anywhere (event time).
+    /// </summary>
+    private sealed class EventBuffer
+    {
+        private Event[] _items = new Event[16];
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public ref Event this[int index]
+        {
+            get
+            {
+                if ((uint)index >= (uint)Count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(index));
+                }
+
+                return ref _items[_head + index];
+            }
+        }
+
+        public ref Event Last => ref this[Count - 1];
+
+        public void Add(Event e)
+        {
+            MakeRoomAtEnd();
+            _items[_head + Count++] = e;
+        }
+
+        public void Insert(int index, Event e)
+        {
+            if ((uint)index > (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+
+            MakeRoomAtEnd();
+            Array.Copy(_items, _head + index, _items, _head + index + 1, Count - index);
+            _items[_head + index] = e;
+            Count++;
+        }
+
+        public void RemoveFirst(int n)
+        {
+            Array.Clear(_items, _head, n); // the tuples go with them
+            _head += n;
+            Count -= n;
+            if (Count == 0)
+            {
+                _head = 0;
+            }
+        }
+
+        public void Clear()
+        {
+            Array.Clear(_items, _head, Count);
+            _head = 0;
+            Count = 0;
+        }
+
+        private void MakeRoomAtEnd()
+        {
+            if (_head + Count < _items.Length)
+            {
+                return;
+            }
+
+            if (_head > 0 && Count <= _items.Length / 2)
+            {
+                Array.Copy(_items, _head, _items, 0, Count);
+                Array.Clear(_items, Count, _head);
+            }
+            else
+            {
+                var grown = new Event[_items.Length * 2];
+                Array.Copy(_items, _head, grown, 0, Count);
+                _items = grown;
+            }
+
+            _head = 0;
+        }
+    }
+
+    /// <summary>The tuples of a window: a range of the held events, valid while the window's Execute runs.</summary>
+    private sealed class HeldRange(EventBuffer events, int from, int count) : IReadOnlyList<ITuple>
+    {
+        public int Count => count;
+
+        public ITuple this[int index] => (uint)index < (uint)count ? events[from + index].Tuple : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<ITuple> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return events[from + i].Tuple;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
 

@@ -93,12 +93,11 @@ internal sealed class WindowedBoltExecutor : IRichBolt, IHeldTuplesGauge
     public void Execute(ITuple input)
     {
         var manager = _manager!;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (Utils.IsTick(input))
         {
             try
             {
-                manager.Tick(now, _fire!, _released!);
+                manager.Tick(NowMs(), _fire!, _released!);
             }
             finally
             {
@@ -135,12 +134,13 @@ internal sealed class WindowedBoltExecutor : IRichBolt, IHeldTuplesGauge
         }
         else
         {
-            ts = now;
+            // Processing time; a window measured and slid only in tuples reads the clock itself, once per window.
+            ts = _settings.LengthMs is null && _settings.SlideMs is null ? 0 : NowMs();
         }
 
         try
         {
-            held = manager.Add(input, ts, now, _fire!, _released!);
+            held = manager.Add(input, ts, _fire!, _released!);
             if (!held && _settings!.LateTupleStream is { } late)
             {
                 _collector!.Inner.Emit(late, input, [new List<object?>(input.Values)]);
@@ -217,10 +217,12 @@ internal sealed class WindowedBoltExecutor : IRichBolt, IHeldTuplesGauge
         return conf;
     }
 
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     private WindowManager NewManager()
     {
-        var manager = new WindowManager(_settings!, _eventTime);
-        manager.Start(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var manager = new WindowManager(_settings!, _eventTime, NowMs);
+        manager.Start(NowMs());
         if (_eventTime)
         {
             manager.ExpectInputTasks(_inputTasks);
