@@ -40,6 +40,22 @@ public sealed partial class Config : Dictionary<string, object?>
     /// <summary>Tuples an executor batches per destination before handing them over. Default 64.</summary>
     public const string TopologyProducerBatchSize = "topology.producer.batch.size";
 
+    /// <summary>
+    /// True: shuffle groupings deal tuples evenly, ignoring the targets' load and where they run. Default false: a
+    /// shuffle favours less loaded targets and keeps to the emitter's own worker while its targets there keep up
+    /// (Storm's LoadAwareShuffleGrouping).
+    /// </summary>
+    public const string TopologyDisableLoadAwareMessaging = "topology.disable.loadaware.messaging";
+
+    /// <summary>
+    /// A shuffle that keeps to its worker sends to every worker once the mean load (receive queue fill, 0 to 1) of its
+    /// targets in the worker is above this. Default 0.8.
+    /// </summary>
+    public const string TopologyLocalityAwareHigherBound = "topology.localityaware.higher.bound";
+
+    /// <summary>A shuffle sending to every worker keeps to its own again once its targets' mean load is below this. Default 0.2.</summary>
+    public const string TopologyLocalityAwareLowerBound = "topology.localityaware.lower.bound";
+
     /// <summary>Tuples batched per message to another worker. Default 64.</summary>
     public const string TopologyTransferBatchSize = "topology.transfer.batch.size";
 

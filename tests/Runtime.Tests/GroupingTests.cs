@@ -1,3 +1,4 @@
+using StormSharp.Runtime.Execution;
 using StormSharp.Runtime.Routing;
 using StormSharp.Topology;
 
@@ -12,6 +13,61 @@ public sealed class GroupingTests : ClusterTestBase
         Assert.Equal(4, perTask.Count);
         Assert.All(perTask.Values, n => Assert.InRange(n, 7_500, 12_500));
     }
+
+    [Fact]
+    public void Shuffle_WithTargetsInItsWorker_KeepsToThemUntilTheirLoadPassesTheHigherBound_AndComesBackUnderTheLower()
+    {
+        // Targets 1 and 2 run in the emitter's worker, 3 and 4 elsewhere (whose load is not known here: 0).
+        var grouper = new ShuffleGrouper([1, 2, 3, 4], new Random(5), [1, 2], ShuffleSettings.Default);
+        Assert.Equal([1, 2], Chosen(grouper, 320));
+
+        var load = new Dictionary<int, double> { [1] = 0.8, [2] = 0.8 }; // mean 0.8: at the bound, still local
+        grouper.RefreshLoad(t => load.GetValueOrDefault(t));
+        Assert.Equal([1, 2], Chosen(grouper, 320));
+
+        load[1] = 0.85; // mean 0.825: over it
+        grouper.RefreshLoad(t => load.GetValueOrDefault(t));
+        Assert.Equal([1, 2, 3, 4], Chosen(grouper, 320));
+
+        load[1] = 0.5;
+        load[2] = 0.5; // mean of all four 0.25: not under the lower bound
+        grouper.RefreshLoad(t => load.GetValueOrDefault(t));
+        Assert.Equal([1, 2, 3, 4], Chosen(grouper, 320));
+
+        load[1] = 0.3;
+        load[2] = 0.3; // 0.15
+        grouper.RefreshLoad(t => load.GetValueOrDefault(t));
+        Assert.Equal([1, 2], Chosen(grouper, 320));
+    }
+
+    [Fact]
+    public void Shuffle_LoadAwareMessagingDisabled_DealsEvenlyOverEveryTarget_WhateverTheLoad()
+    {
+        var grouper = new ShuffleGrouper([1, 2, 3, 4], new Random(5), [1, 2], ShuffleSettings.Default with { LoadAware = false });
+        grouper.RefreshLoad(t => t == 1 ? 1.0 : 0.0);
+        var counts = Enumerable.Range(0, 6_400).Select(_ => Choose(grouper)).CountBy(t => t).ToDictionary();
+        Assert.Equal([1, 2, 3, 4], counts.Keys.Order());
+        Assert.All(counts.Values, n => Assert.Equal(1_600, n));
+    }
+
+    [Fact]
+    public void Shuffle_AllTargetsInItsWorker_WeighsByLoadAlone()
+    {
+        var grouper = new ShuffleGrouper([1, 2], new Random(5), [1, 2], ShuffleSettings.Default);
+        grouper.RefreshLoad(t => t == 1 ? 1.0 : 0.0); // full: dealt once per 17 instead of half the time
+        var counts = Enumerable.Range(0, 1_700).Select(_ => Choose(grouper)).CountBy(t => t).ToDictionary();
+        Assert.Equal(100, counts[1]);
+        Assert.Equal(1_600, counts[2]);
+    }
+
+    private static int Choose(Grouper grouper)
+    {
+        var into = new int[4];
+        Assert.Equal(1, grouper.Choose(0, [], into));
+        return into[0];
+    }
+
+    private static int[] Chosen(Grouper grouper, int n) => [.. Enumerable.Range(0, n).Select(_ => Choose(grouper)).Distinct().Order()];
 
     [Fact]
     public void None_ManyTuples_ReachEveryTask()

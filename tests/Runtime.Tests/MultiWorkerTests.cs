@@ -38,6 +38,37 @@ public sealed class MultiWorkerTests : ClusterTestBase
         Assert.All(bolt.Received, r => Assert.Equal((int)r.Values[0]!, (int)r.Values[1]!));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Shuffle_TwoWorkers_KeepsToTheEmittersWorker_UnlessLoadAwareMessagingIsDisabled(bool disabled)
+    {
+        // As Storm's default shuffle: with bolt tasks in its own worker keeping up, a spout sends to none elsewhere.
+        var builder = new TopologyBuilder();
+        builder.SetSpout("spout", new PortSpout(Key, 4_000), 2);
+        builder.SetBolt("bolt", new WorkerRecordingBolt(OtherKey), 4).ShuffleGrouping("spout");
+        var conf = new Config().SetNumWorkers(2).SetNumAckers(1);
+        conf[Config.TopologyDisableLoadAwareMessaging] = disabled;
+        Cluster.SubmitTopology("shuffle", conf, builder.CreateTopology());
+
+        var record = Board.Of(Key);
+        Await.Until(() => record.Acked.Count == 4_000, TimeSpan.FromSeconds(30), () => $"4000 acks, have {record.Acked.Count}");
+        var bolt = Board.Of(OtherKey);
+        Assert.Equal(4_000, bolt.Received.Count);
+        var crossed = bolt.Received.Count(r => (int)r.Values[0]! != (int)r.Values[1]!);
+        if (disabled)
+        {
+            // Dealt evenly over the four tasks, two of them in the other worker.
+            Assert.InRange(crossed, 1_500, 2_500);
+        }
+        else
+        {
+            Assert.Equal(0, crossed);
+        }
+
+        Assert.Equal(2, bolt.Received.Select(r => r.Task).Distinct().Count()); // both workers' bolts had work (the record's task is the port)
+    }
+
     [Fact]
     public void CrossWorker_ValueWithoutWireEncoding_IsReportedAndFailed()
     {
@@ -60,7 +91,8 @@ public sealed class MultiWorkerTests : ClusterTestBase
         // both directions at every step; unacked and with small queues, every queue fills. A full bolt in one
         // worker must hold back only the tuples meant for it: were the tuples for all of a worker's executors to
         // wait behind one full queue, worker 1's relay would wait for room in worker 2 while worker 2's waits for
-        // room in worker 1, and the chain would stop.
+        // room in worker 1, and the chain would stop. Shuffles deal evenly here: a load-aware one would keep to its
+        // own worker until the queues there filled.
         var builder = new TopologyBuilder();
         builder.SetSpout("flood", new FloodSpout(), 2);
         builder.SetBolt("relay1", new RelayBolt(), 2).ShuffleGrouping("flood");
@@ -70,6 +102,7 @@ public sealed class MultiWorkerTests : ClusterTestBase
         var conf = new Config().SetNumWorkers(2).SetNumAckers(0);
         conf[Config.TopologyExecutorReceiveBufferSize] = 64;
         conf[Config.TopologyTransferBufferSize] = 64;
+        conf[Config.TopologyDisableLoadAwareMessaging] = true;
         Cluster.SubmitTopology("crossing", conf, builder.CreateTopology());
 
         var record = Board.Of(Key);

@@ -137,6 +137,16 @@ public sealed class ValidationTests : ClusterTestBase
     }
 
     [Fact]
+    public void Submit_LocalityBoundsOutOfOrder_NamesBothKeysAndValues()
+    {
+        var b = new TopologyBuilder();
+        b.SetSpout("spout", new CountingSpout(Key, 1));
+        var conf = new Config { [Config.TopologyLocalityAwareLowerBound] = 0.9, [Config.TopologyLocalityAwareHigherBound] = 0.5 };
+        var e = Assert.Throws<InvalidTopologyException>(() => Cluster.SubmitTopology("t", conf, b.CreateTopology()));
+        Assert.Contains("configuration 'topology.localityaware.lower.bound' (0.9) and 'topology.localityaware.higher.bound' (0.5) must be loads from 0 to 1, the lower bound not above the higher", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Submit_BadSampleRateOrThreadFlagOnAComponent_NamesComponentAndKey()
     {
         var b = new TopologyBuilder();

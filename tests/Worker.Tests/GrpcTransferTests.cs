@@ -44,7 +44,8 @@ public sealed class GrpcTransferTests : IDisposable
         // queues and no acking every queue fills; tuples of a kilobyte fill HTTP/2's windows too. A worker stops
         // reading a stream while the executor it feeds is full; were one stream to carry the tuples for all of a
         // worker's executors, each worker's relay would wait for room in the other behind tuples waiting for room in
-        // the first, and the chain would stop.
+        // the first, and the chain would stop. Shuffles deal evenly here: a load-aware one would keep to its own
+        // worker until the queues there filled.
         var builder = new TopologyBuilder();
         builder.SetSpout("flood", new FloodSpout(_key), 2);
         builder.SetBolt("relay1", new RelayBolt(1024), 2).ShuffleGrouping("flood");
@@ -54,6 +55,7 @@ public sealed class GrpcTransferTests : IDisposable
         var conf = new Config().SetNumAckers(0);
         conf[Config.TopologyExecutorReceiveBufferSize] = 64;
         conf[Config.TopologyTransferBufferSize] = 64;
+        conf[Config.TopologyDisableLoadAwareMessaging] = true;
         await using var cluster = await TwoWorkers.StartAsync(builder.CreateTopology(), conf, "grpc-crossing");
 
         var sink = Board.Of(_counts);

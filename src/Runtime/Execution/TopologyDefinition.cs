@@ -55,7 +55,8 @@ internal sealed class TopologyDefinition
             Debug: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyDebug, false)),
             ErrorsKept: Setting(problems, () => ConfigValues.RequirePositive(conf, Config.TopologyMaxErrorReportPerInterval, 10)),
             DieOnError: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyWorkerDieOnError, false)),
-            AlwaysTrySerialize: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyTestingAlwaysTrySerialize, false)));
+            AlwaysTrySerialize: Setting(problems, () => ConfigValues.GetBool(conf, Config.TopologyTestingAlwaysTrySerialize, false)),
+            Shuffle: Setting(problems, () => ShuffleSettings.Read(conf)) ?? ShuffleSettings.Default);
         Serializers = rebuildComponents
             ? Setting(problems, () => Serialization.TupleValueSerializerFactory.Create(conf, resolveType)) ?? Serialization.TupleValueSerializerRegistry.Empty
             : Serialization.TupleValueSerializerRegistry.Empty;
@@ -361,6 +362,7 @@ internal sealed record ExecutorSpec(string ComponentId, int[] Tasks, bool IsSpou
 /// <param name="ErrorsKept"><c>topology.max.error.report.per.interval</c>: errors kept per component.</param>
 /// <param name="DieOnError"><c>topology.worker.die.on.error</c>: an exception in Execute or NextTuple stops the worker.</param>
 /// <param name="AlwaysTrySerialize"><c>topology.testing.always.try.serialize</c>: encode tuples that stay in their worker too.</param>
+/// <param name="Shuffle">How shuffle groupings weigh load and locality.</param>
 internal sealed record TopologySettings(
     long MessageTimeoutTicks,
     int ReceiveBufferSize,
@@ -371,4 +373,29 @@ internal sealed record TopologySettings(
     bool Debug,
     int ErrorsKept,
     bool DieOnError,
-    bool AlwaysTrySerialize);
+    bool AlwaysTrySerialize,
+    ShuffleSettings Shuffle);
+
+/// <summary>
+/// How a shuffle grouping chooses (Storm's LoadAwareShuffleGrouping): weighted towards targets with emptier receive
+/// queues unless <paramref name="LoadAware"/> is off (<c>topology.disable.loadaware.messaging</c>); and keeping to
+/// the emitter's worker while the mean load of its targets there stays at or under <paramref name="HigherBound"/>,
+/// sending to all of them until the mean load of all falls under <paramref name="LowerBound"/>.
+/// </summary>
+internal sealed record ShuffleSettings(bool LoadAware, double HigherBound, double LowerBound)
+{
+    public static readonly ShuffleSettings Default = new(true, 0.8, 0.2);
+
+    public static ShuffleSettings Read(IReadOnlyDictionary<string, object?> conf)
+    {
+        var higher = ConfigValues.GetDouble(conf, Config.TopologyLocalityAwareHigherBound, Default.HigherBound);
+        var lower = ConfigValues.GetDouble(conf, Config.TopologyLocalityAwareLowerBound, Default.LowerBound);
+        if (!(lower >= 0 && lower <= higher && higher <= 1))
+        {
+            throw new ArgumentException(FormattableString.Invariant(
+                $"configuration '{Config.TopologyLocalityAwareLowerBound}' ({lower}) and '{Config.TopologyLocalityAwareHigherBound}' ({higher}) must be loads from 0 to 1, the lower bound not above the higher"));
+        }
+
+        return new ShuffleSettings(!ConfigValues.GetBool(conf, Config.TopologyDisableLoadAwareMessaging, false), higher, lower);
+    }
+}

@@ -358,7 +358,7 @@ internal sealed class WorkerRuntime : IAsyncDisposable
                         }
 
                         var local = targets.Where(workerTasks.Contains).ToArray();
-                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random(), new KeyHasher(Definition.Serializers, ex.ComponentId, s.StreamId, s.Fields)));
+                        groupers.Add(Grouper.Create(input.Grouping, s.Fields, targets, local, () => PrepareCustom(input, ex, targets), new Random(), new KeyHasher(Definition.Serializers, ex.ComponentId, s.StreamId, s.Fields), Definition.Settings.Shuffle));
                     }
                 }
 

@@ -1,3 +1,4 @@
+using StormSharp.Runtime.Execution;
 using StormSharp.Topology;
 
 namespace StormSharp.Runtime.Routing;
@@ -25,13 +26,23 @@ internal abstract class Grouper
     {
     }
 
-    /// <summary>Builds the grouper; <paramref name="keys"/> hashes fields groupings' keys (default: no user types, unnamed stream).</summary>
+    /// <summary>
+    /// Builds the grouper; <paramref name="keys"/> hashes fields groupings' keys (default: no user types, unnamed
+    /// stream); <paramref name="shuffle"/> is how shuffles weigh load and locality (default: Storm's).
+    /// </summary>
     public static Grouper Create(
-        Grouping grouping, Fields streamFields, int[] targetTasks, int[] localTargetTasks, Func<ICustomStreamGrouping> custom, Random random, KeyHasher? keys = null) =>
+        Grouping grouping,
+        Fields streamFields,
+        int[] targetTasks,
+        int[] localTargetTasks,
+        Func<ICustomStreamGrouping> custom,
+        Random random,
+        KeyHasher? keys = null,
+        ShuffleSettings? shuffle = null) =>
         grouping.Type switch
         {
-            GroupingType.Shuffle or GroupingType.None => new ShuffleGrouper(targetTasks, random),
-            GroupingType.LocalOrShuffle => new ShuffleGrouper(localTargetTasks.Length > 0 ? localTargetTasks : targetTasks, random),
+            GroupingType.Shuffle or GroupingType.None => new ShuffleGrouper(targetTasks, random, localTargetTasks, shuffle ?? ShuffleSettings.Default),
+            GroupingType.LocalOrShuffle => new ShuffleGrouper(localTargetTasks.Length > 0 ? localTargetTasks : targetTasks, random, [], shuffle ?? ShuffleSettings.Default),
             GroupingType.Fields => new FieldsGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!), keys),
             GroupingType.PartialKey => new PartialKeyGrouper(targetTasks, IndexesOf(streamFields, grouping.Fields!), keys),
             GroupingType.All => new AllGrouper(targetTasks),
@@ -56,22 +67,38 @@ internal abstract class Grouper
 }
 
 /// <summary>
-/// Storm's load-aware shuffle: tasks take turns through a shuffled ring of choices in which each task appears in
-/// proportion to how empty its queue is; with equal loads the spread is exactly even.
+/// Shuffle (Storm 2's LoadAwareShuffleGrouping): a shuffled deck of the targets, each dealt in proportion to how
+/// empty its receive queue is, refreshed with the loads now and then. With targets in the emitter's own worker and
+/// others elsewhere it keeps to the local ones, which cost no encoding and no socket, while their mean load stays at
+/// or under the higher bound; above it, it deals to all targets until their mean load is under the lower bound. The
+/// load of a target in another worker is not known here and counts as 0.
 /// </summary>
 internal sealed class ShuffleGrouper : Grouper
 {
     private const int SlotsPerTask = 16;
     private readonly Random _random;
+    private readonly int[] _local;
+    private readonly ShuffleSettings _settings;
+    private bool _keepLocal;
     private int[] _choices;
     private int _cursor;
 
-    public ShuffleGrouper(int[] targetTasks, Random random)
+    public ShuffleGrouper(int[] targetTasks, Random random, int[]? localTasks = null, ShuffleSettings? settings = null)
         : base(targetTasks)
     {
         _random = random;
-        _choices = Build(targetTasks, _ => SlotsPerTask);
+        _settings = settings ?? ShuffleSettings.Default;
+
+        // Locality matters only with targets on both sides of the worker's boundary.
+        _local = _settings.LoadAware && localTasks is { Length: > 0 } l && l.Length < targetTasks.Length ? l : [];
+        _keepLocal = _local.Length > 0;
+        _choices = Build(InScope, _ => SlotsPerTask);
     }
+
+    /// <summary>Whether the grouper keeps to the targets in its own worker now.</summary>
+    public bool KeepsLocal => _keepLocal;
+
+    private int[] InScope => _keepLocal ? _local : TargetTasks;
 
     public override int Choose(int sourceTask, IReadOnlyList<object?> values, int[] into)
     {
@@ -88,13 +115,30 @@ internal sealed class ShuffleGrouper : Grouper
 
     public override void RefreshLoad(Func<int, double> loadOfTask)
     {
-        if (TargetTasks.Length < 2)
+        if (!_settings.LoadAware)
+        {
+            return;
+        }
+
+        if (_local.Length > 0)
+        {
+            var mean = InScope.Average(t => Math.Clamp(loadOfTask(t), 0, 1));
+            var keepLocal = _keepLocal ? mean <= _settings.HigherBound : mean < _settings.LowerBound;
+            if (keepLocal != _keepLocal)
+            {
+                _keepLocal = keepLocal;
+                _choices = Build(InScope, _ => SlotsPerTask);
+                _cursor = 0;
+            }
+        }
+
+        if (InScope.Length < 2)
         {
             return;
         }
 
         // Weights from 1 (queue full) to SlotsPerTask (queue empty).
-        _choices = Build(TargetTasks, t => 1 + (int)Math.Round((SlotsPerTask - 1) * (1 - Math.Clamp(loadOfTask(t), 0, 1))));
+        _choices = Build(InScope, t => 1 + (int)Math.Round((SlotsPerTask - 1) * (1 - Math.Clamp(loadOfTask(t), 0, 1))));
         _cursor = 0;
     }
 
