@@ -125,4 +125,86 @@ public sealed class ReceiveQueueTests
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"woke only after {sw.Elapsed}");
         publisher.Join();
     }
+
+    [Fact]
+    public void TryPark_TupleWaiting_KeepsRunning()
+    {
+        var q = new ReceiveQueue(8);
+        var scheduled = 0;
+        q.UseScheduler(() => scheduled++);
+        q.TryPublish(new TupleImpl(Stream, [], 1, 1));
+        q.ClearWake();
+
+        Assert.False(q.TryPark(), "parked with a tuple to take");
+        Assert.Equal(0, scheduled);
+    }
+
+    [Fact]
+    public void TryParkForRoom_TuplesWaitingAndPublished_StaysParkedUntilWoken()
+    {
+        // A bolt whose destination refused its tuples takes no input: the tuples in its queue, and those its upstream
+        // goes on publishing, must not schedule it (it ran empty turns back to back for as long as the destination
+        // stayed full); room downstream, a deadline or a command does, through Wake.
+        var q = new ReceiveQueue(8);
+        var scheduled = 0;
+        q.UseScheduler(() => scheduled++);
+        q.TryPublish(new TupleImpl(Stream, [], 1, 1));
+        q.ClearWake();
+
+        Assert.True(q.TryParkForRoom(), "did not park for room with a tuple waiting");
+        Assert.True(q.TryPublish(new TupleImpl(Stream, [], 1, 2)));
+        Assert.Equal(0, scheduled);
+
+        q.Wake();
+        Assert.Equal(1, scheduled);
+        q.Wake();
+        Assert.Equal(1, scheduled); // scheduled once per park
+
+        // Parked as usual again (room came and went), a publish schedules it.
+        q.ClearWake();
+        var into = new TupleImpl?[8];
+        Assert.Equal(2, q.Poll(into));
+        Assert.True(q.TryPark());
+        Assert.True(q.TryPublish(new TupleImpl(Stream, [], 1, 3)));
+        Assert.Equal(2, scheduled);
+    }
+
+    [Fact]
+    public void TryParkForRoom_WokenWhileParking_KeepsRunning()
+    {
+        var q = new ReceiveQueue(8);
+        var scheduled = 0;
+        q.UseScheduler(() => scheduled++);
+        q.ClearWake();
+        q.Wake(); // room came between the failed hand-over and the park
+
+        Assert.False(q.TryParkForRoom(), "parked over a wake-up");
+        Assert.Equal(0, scheduled);
+    }
+
+    [Fact]
+    public void WaitForRoom_TuplePublished_WaitsOnUntilWoken()
+    {
+        var q = new ReceiveQueue(8);
+        var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        var sleeping = typeof(ReceiveQueue).GetField("_sleeping", flags)!;
+        var signal = (ManualResetEventSlim)typeof(ReceiveQueue).GetField("_signal", flags)!.GetValue(q)!;
+        q.TryPublish(new TupleImpl(Stream, [], 1, 1));
+        var consumer = new Thread(() => q.WaitForRoom(TimeSpan.FromSeconds(60)));
+        consumer.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((int)sleeping.GetValue(q)! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the consumer did not start waiting for room");
+            Thread.Yield();
+        }
+
+        // A publish would have set the signal on this thread, before returning, had it meant to wake the consumer.
+        Assert.True(q.TryPublish(new TupleImpl(Stream, [], 1, 2)));
+        Assert.False(signal.IsSet, "a publish woke a consumer waiting for room");
+        Assert.True(consumer.IsAlive);
+
+        q.Wake();
+        Assert.True(consumer.Join(TimeSpan.FromSeconds(20)), "the consumer waited on past a wake-up");
+    }
 }

@@ -28,10 +28,16 @@ internal static class FeedMain
         var output = Need("out");
         using var broker = map.ContainsKey("bootstrap") ? null : EmbeddedKafkaBroker.Start();
         var bootstrap = map.GetValueOrDefault("bootstrap") ?? broker!.BootstrapServers;
+        // The topic exists before the topology starts, as YSB creates it, so that the spouts are assigned its partitions
+        // before the clock starts. Left to the first produce, the spouts found it at their next partition refresh (every
+        // 2 s), up to two seconds of events behind, which a fresh topology took seconds to catch up with.
         if (broker is null)
         {
-            // The embedded broker cannot create topics on request; it makes ad-events with its default partitions on first produce.
             await AdEventsTopic.EnsureAsync(bootstrap, partitions, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        else
+        {
+            AdEventsTopic.EnsureOnEmbedded(bootstrap, TimeSpan.FromSeconds(30));
         }
         using var redis = await ConnectionMultiplexer.ConnectAsync(Need("redis")).ConfigureAwait(false);
         var ads = await YsbSetup.GenerateAdsAsync(redis.GetDatabase()).ConfigureAwait(false);

@@ -680,7 +680,7 @@ internal abstract class Executor : IPoolTurn
         var wakeAt = Math.Min(_nextHousekeeping, now + ToTicks(state == CycleResult.Failed || HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait));
         Volatile.Write(ref _wakeAt, wakeAt);
         _timer!.Expect(wakeAt);
-        if (!Queue.TryPark())
+        if (!(WaitsForRoomOnly ? Queue.TryParkForRoom() : Queue.TryPark()))
         {
             _pool!.Schedule(this);
         }
@@ -950,9 +950,23 @@ internal abstract class Executor : IPoolTurn
                 NotifyWhenRoom();
             }
 
-            Queue.Wait(HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait);
+            if (WaitsForRoomOnly)
+            {
+                Queue.WaitForRoom(TimeSpan.FromMilliseconds(1));
+            }
+            else
+            {
+                Queue.Wait(HasUnsent ? TimeSpan.FromMilliseconds(1) : IdleWait);
+            }
         }
     }
+
+    /// <summary>
+    /// A bolt holding tuples its destinations refused takes no input until they are handed over, so the input in its
+    /// queue is no reason to run: it waits for room (or a command, or its next deadline). A spout drains its input
+    /// (acker traffic) whatever it holds, so it waits as usual.
+    /// </summary>
+    private bool WaitsForRoomOnly => HasUnsent && !IsSpout;
 
     /// <summary>How long an idle executor sleeps at most: spouts retry NextTuple after it, bolts only wake for housekeeping.</summary>
     protected virtual TimeSpan IdleWait => TimeSpan.FromMilliseconds(20);

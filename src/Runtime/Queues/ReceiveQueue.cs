@@ -18,11 +18,16 @@ internal sealed class ReceiveQueue : ITupleSink
     private readonly int _mask;
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
     private Positions _pos;
+    // Running, Parked (the next publish or Wake resumes the consumer) or ParkedForRoom (only Wake does).
     private int _sleeping;
     private int _wakeRequested;
     private Action? _schedule;
     private readonly List<Action> _roomWaiters = [];
     private int _roomWaiterCount;
+
+    private const int Running = 0;
+    private const int Parked = 1;
+    private const int ParkedForRoom = 2;
 
     public ReceiveQueue(int capacity)
     {
@@ -91,9 +96,9 @@ internal sealed class ReceiveQueue : ITupleSink
         // Dekker pairing with the consumer's sleep: it publishes _sleeping then re-checks for data; we publish data
         // then check _sleeping. The full fence keeps either side from missing the other.
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _sleeping) != 0)
+        if (Volatile.Read(ref _sleeping) == Parked)
         {
-            WakeConsumer();
+            WakeConsumer(Parked);
         }
 
         return n;
@@ -210,14 +215,35 @@ internal sealed class ReceiveQueue : ITupleSink
     public void Wait(TimeSpan timeout)
     {
         _signal.Reset();
-        Volatile.Write(ref _sleeping, 1);
+        Volatile.Write(ref _sleeping, Parked);
         Interlocked.MemoryBarrier();
         if (!HasReady)
         {
             _signal.Wait(timeout);
         }
 
-        Volatile.Write(ref _sleeping, 0);
+        Volatile.Write(ref _sleeping, Running);
+    }
+
+    /// <summary>
+    /// Consumer only, on a thread of its own, holding tuples its destinations refused: waits until <see cref="Wake"/>
+    /// is called (room downstream, a command) or the timeout passes. Tuples in the queue, and tuples published
+    /// meanwhile, do not end the wait: the consumer takes no input until its own tuples are handed over, and
+    /// waking for them made it spin through empty cycles for as long as its destination stayed full.
+    /// </summary>
+    public void WaitForRoom(TimeSpan timeout)
+    {
+        _signal.Reset();
+        Volatile.Write(ref _sleeping, ParkedForRoom);
+        Interlocked.MemoryBarrier();
+
+        // A wake-up since the last wait (possibly before the reset) counts: the consumer looks again instead.
+        if (Interlocked.Exchange(ref _wakeRequested, 0) == 0)
+        {
+            _signal.Wait(timeout);
+        }
+
+        Volatile.Write(ref _sleeping, Running);
     }
 
     /// <summary>
@@ -226,7 +252,7 @@ internal sealed class ReceiveQueue : ITupleSink
     /// </summary>
     public bool TryPark()
     {
-        Volatile.Write(ref _sleeping, 1);
+        Volatile.Write(ref _sleeping, Parked);
         Interlocked.MemoryBarrier();
         if (!HasReady && Volatile.Read(ref _wakeRequested) == 0)
         {
@@ -234,30 +260,53 @@ internal sealed class ReceiveQueue : ITupleSink
         }
 
         // Something arrived while parking. Take the wake-up back, unless a producer already took it and scheduled us.
-        return Interlocked.Exchange(ref _sleeping, 0) == 0;
+        return Interlocked.Exchange(ref _sleeping, Running) == Running;
+    }
+
+    /// <summary>
+    /// Consumer only, under a scheduler, holding tuples its destinations refused: parks the consumer unless a wake-up
+    /// is already waiting, as <see cref="TryPark"/> does, but only <see cref="Wake"/> (room downstream, a deadline, a
+    /// command) schedules it again; tuples waiting or published meanwhile do not, since the consumer takes no input
+    /// until its own tuples are handed over. (Parked as <see cref="TryPark"/> parks, the tuples waiting in its queue
+    /// had it scheduled again at once, and it spun through empty turns for as long as its destination stayed full.)
+    /// </summary>
+    public bool TryParkForRoom()
+    {
+        Volatile.Write(ref _sleeping, ParkedForRoom);
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _wakeRequested) == 0)
+        {
+            return true;
+        }
+
+        return Interlocked.Exchange(ref _sleeping, Running) == Running;
     }
 
     /// <summary>Consumer only: forgets a wake-up that the running consumer is about to act on anyway.</summary>
     public void ClearWake() => Volatile.Write(ref _wakeRequested, 0);
 
-    /// <summary>Wakes the consumer to notice a command (activate, deactivate, stop) or a deadline.</summary>
+    /// <summary>Wakes the consumer to notice a command (activate, deactivate, stop), a deadline, or room downstream.</summary>
     public void Wake()
     {
         Volatile.Write(ref _wakeRequested, 1);
         Interlocked.MemoryBarrier();
-        WakeConsumer();
+        WakeConsumer(ParkedForRoom);
     }
 
     /// <summary>Wakes a consumer waiting in <see cref="Wait"/> (from a scheduler whose consumer moved to a thread of its own).</summary>
     public void Signal() => _signal.Set();
 
-    private void WakeConsumer()
+    /// <summary>Resumes the consumer if it is parked at most as deeply as <paramref name="upTo"/>: a publish resumes a consumer <see cref="Parked"/>, a wake-up any.</summary>
+    private void WakeConsumer(int upTo)
     {
         if (_schedule is null)
         {
-            _signal.Set();
+            if (Volatile.Read(ref _sleeping) <= upTo)
+            {
+                _signal.Set();
+            }
         }
-        else if (Interlocked.Exchange(ref _sleeping, 0) != 0)
+        else if (upTo == ParkedForRoom ? Interlocked.Exchange(ref _sleeping, Running) != Running : Interlocked.CompareExchange(ref _sleeping, Running, Parked) == Parked)
         {
             _schedule();
         }
