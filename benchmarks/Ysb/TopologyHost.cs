@@ -79,7 +79,9 @@ internal sealed class ClusterHost : ITopologyHost
             throw new InvalidOperationException($"the topology is not built at {dll}: build benchmarks/Ysb -c Release first");
         }
 
-        _id = rig.Submit(settings.Name, dll, typeof(AdvertisingTopology).FullName!, (settings with { Workers = 2 }).ToArgs());
+        // One of each bolt in each worker, as YSB scales its bolts with the cluster: the shuffles then keep an event
+        // in the worker whose spout read it until the campaign's processor, the one hop a fields grouping decides.
+        _id = rig.Submit(settings.Name, dll, typeof(AdvertisingTopology).FullName!, (settings with { Workers = 2, Parallelism = Math.Max(2, settings.Parallelism) }).ToArgs());
         _workers = rig.WorkerPids(_id);
     }
 
