@@ -120,21 +120,18 @@ internal sealed class ShuffleGrouper : Grouper
             return;
         }
 
+        var scopeChanged = false;
         if (_local.Length > 0)
         {
             var mean = InScope.Average(t => Math.Clamp(loadOfTask(t), 0, 1));
             var keepLocal = _keepLocal ? mean <= _settings.HigherBound : mean < _settings.LowerBound;
-            if (keepLocal != _keepLocal)
-            {
-                _keepLocal = keepLocal;
-                _choices = Build(InScope, _ => SlotsPerTask);
-                _cursor = 0;
-            }
+            scopeChanged = keepLocal != _keepLocal;
+            _keepLocal = keepLocal;
         }
 
-        if (InScope.Length < 2)
+        if (InScope.Length < 2 && !scopeChanged)
         {
-            return;
+            return; // one target: nothing to weigh
         }
 
         // Weights from 1 (queue full) to SlotsPerTask (queue empty).
