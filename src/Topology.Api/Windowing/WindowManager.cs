@@ -53,9 +53,10 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime, Fun
     public void ExpectInputTasks(int count) => _expectedInputTasks = count;
 
     /// <summary>
-    /// Adds a tuple with time <paramref name="ts"/> (ignored by a window measured and slid only in tuples, in
-    /// processing time); false when it is late (event time at or behind the watermark), in which case it is not held.
-    /// May fire windows (a count slide in processing time) and release tuples.
+    /// Adds a tuple with event time <paramref name="ts"/> (in processing time, ignored: the manager reads its clock,
+    /// once per window for a window measured and slid only in tuples); false when it is late (event time at or behind
+    /// the watermark), in which case it is not held. May fire windows (a count slide in processing time) and release
+    /// tuples.
     /// </summary>
     public bool Add(ITuple tuple, long ts, Action<TupleWindow> fire, List<ITuple> released)
     {
@@ -78,12 +79,9 @@ internal sealed class WindowManager(WindowSettings settings, bool eventTime, Fun
             return true;
         }
 
-        // Processing time only moves forward here, whatever the wall clock does.
-        if (_countOnly)
-        {
-            ts = _countOnlyNow;
-        }
-        else if (_events.Count > 0 && ts < _events.Last.Ts)
+        // Processing time: the tuple's time is the clock's, and only moves forward here, whatever the wall clock does.
+        ts = _countOnly ? _countOnlyNow : clock();
+        if (_events.Count > 0 && ts < _events.Last.Ts)
         {
             ts = _events.Last.Ts;
         }

@@ -134,8 +134,7 @@ internal sealed class WindowedBoltExecutor : IRichBolt, IHeldTuplesGauge
         }
         else
         {
-            // Processing time; a window measured and slid only in tuples reads the clock itself, once per window.
-            ts = _settings.LengthMs is null && _settings.SlideMs is null ? 0 : NowMs();
+            ts = 0; // processing time: the manager stamps the tuple with its clock
         }
 
         try
